@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The packet filter, written once and compiled twice: into the BPF programs
+ * (so filtering happens in the kernel) and into user space (for the tracefs
+ * backend and the unit tests).  Plain C over fixed-width types only.
+ */
+#ifndef NETTRACE_FILTER_H
+#define NETTRACE_FILTER_H
+
+#include "nettrace.h"
+
+#ifndef NT_INLINE
+#define NT_INLINE static inline __attribute__((always_inline))
+#endif
+
+NT_INLINE int nt_addr_eq(const __u8 *a, const __u8 *b, int len)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		if (i >= len)
+			break;
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* Returns 1 when the packet (and the pid of the task it was seen in) passes
+ * every filter that is set.  A filter on a field the packet does not carry
+ * fails: an ARP packet never matches --port. */
+NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
+			      __u32 pid)
+{
+	__u32 set = f->set;
+	int alen;
+
+	if (!set)
+		return 1;
+	if ((set & NT_F_PID) && pid != f->pid)
+		return 0;
+	if ((set & NT_F_L3) && (!(p->have & NT_HAVE_L3) || p->l3_proto != f->l3_proto))
+		return 0;
+	if ((set & NT_F_L4) && (!(p->have & NT_HAVE_L4) || p->l4_proto != f->l4_proto))
+		return 0;
+
+	if (set & NT_F_ADDRS) {
+		if (!(p->have & NT_HAVE_ADDR))
+			return 0;
+		if (set & (NT_F_SADDR | NT_F_DADDR | NT_F_ADDR)) {
+			/* IPv4 filters see IPv4 and ARP (whose addresses are IPv4) */
+			if (p->l3_proto != NT_ETH_P_IP && p->l3_proto != NT_ETH_P_ARP)
+				return 0;
+			alen = 4;
+		} else {
+			if (p->l3_proto != NT_ETH_P_IPV6)
+				return 0;
+			alen = 16;
+		}
+		if ((set & (NT_F_SADDR | NT_F_SADDR6)) && !nt_addr_eq(p->saddr, f->saddr, alen))
+			return 0;
+		if ((set & (NT_F_DADDR | NT_F_DADDR6)) && !nt_addr_eq(p->daddr, f->daddr, alen))
+			return 0;
+		if ((set & (NT_F_ADDR | NT_F_ADDR6)) && !nt_addr_eq(p->saddr, f->addr, alen) &&
+		    !nt_addr_eq(p->daddr, f->addr, alen))
+			return 0;
+	}
+
+	if (set & NT_F_PORTS) {
+		if (!(p->have & NT_HAVE_PORTS))
+			return 0;
+		if ((set & NT_F_SPORT) && p->sport != f->sport)
+			return 0;
+		if ((set & NT_F_DPORT) && p->dport != f->dport)
+			return 0;
+		if ((set & NT_F_PORT) && p->sport != f->port && p->dport != f->port)
+			return 0;
+	}
+	return 1;
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NT_OPTS_H
+#define NT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "../bpf/nettrace.h"
+
+enum nt_mode {
+	NT_MODE_LIFE = 0,	/* default: trace each packet's life */
+	NT_MODE_BASIC,		/* --basic */
+	NT_MODE_DIAG,		/* --diag */
+	NT_MODE_DROP,		/* --drop */
+	NT_MODE_CHECK,		/* --check: report what this host allows */
+};
+
+enum nt_backend_kind {
+	NT_BACKEND_AUTO = 0,
+	NT_BACKEND_BPF,
+	NT_BACKEND_TRACEFS,
+};
+
+struct nt_opts {
+	enum nt_mode mode;
+	enum nt_backend_kind backend;
+	struct nt_filter filter;
+	const char *trace;	/* -t/--trace */
+	const char *rules;	/* --rules */
+	const char *btf_path;	/* --btf-path */
+	long count;		/* -c/--count: stop after N events, 0 = no limit */
+	bool ret, detail, date, basic;
+	bool diag_quiet, diag_keep, hooks;
+	bool drop_stack;
+	bool json;
+	bool help, version;
+	int verbose;		/* -v */
+	bool debug;
+};
+
+/* Parses argv into *o.  Returns 0, or -EINVAL with a one-line message naming
+ * the option and the value in err (never exits, never prints). */
+int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t errlen);
+void nt_opts_usage(FILE *f);
+
+/* "tcp" -> (0, IPPROTO_TCP) ; "arp" -> (ETH_P_ARP, 0).  -ENOENT if unknown. */
+int nt_proto_lookup(const char *name, __u16 *l3, __u8 *l4);
+
+#endif
