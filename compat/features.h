@@ -32,7 +32,7 @@ struct nt_feature {
 
 struct nt_features {
 	struct nt_feature f[NT_FEAT_MAX];
-	char tracefs_dir[PATH_MAX];
+	char tracefs_dir[256];
 	const char *btf_path;	/* --btf-path, or NULL for the kernel's */
 };
 

@@ -18,19 +18,24 @@ struct nt_output {
 	bool date;		/* wall-clock date instead of monotonic seconds */
 	bool stack;		/* print stacks that events carry */
 	long long mono_to_real_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
-	const struct nt_ksyms *ks;
+	struct nt_ksyms ks;	/* loaded on first use from kallsyms_path */
+	const char *kallsyms_path;
+	bool ks_tried;
 	const struct nt_reasons *reasons; /* NULL: no reason field */
+	unsigned long long lines;	/* event lines printed */
 };
 
 /* "TCP: 1.2.3.4:5 -> 6.7.8.9:10 seq:1, ack:2, flags:S" into buf. */
 int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len);
 /* "[142.097193]" or "[2026-11-25 13:30:01.123456]" */
 int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, size_t len);
-/* "tcp_v4_rcv+0x81" */
 void nt_output_drop(struct nt_output *o, const struct nt_event *e);
 void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu);
 /* free-text status lines: "begin trace...", "end trace..." */
 void nt_output_msg(struct nt_output *o, const char *msg);
+/* "tcp_v4_rcv+0x81" */
+const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len);
+void nt_output_free(struct nt_output *o);
 void nt_output_summary(struct nt_output *o, unsigned long long events,
 		       unsigned long long lost);
 

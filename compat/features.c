@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host feature probes: one table, each probe run on first use and cached.
+ * Every answer comes from asking the kernel (load a tiny program, look for a
+ * file), never from its version number.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "features.h"
+
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+typedef int (*nt_probe_fn)(struct nt_features *ft, char *why, size_t len);
+
+static int probe_tracefs(struct nt_features *ft, char *why, size_t len)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	struct statfs st;
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (!statfs(dirs[i], &st) && st.f_type == TRACEFS_MAGIC) {
+			snprintf(ft->tracefs_dir, sizeof(ft->tracefs_dir), "%s", dirs[i]);
+			snprintf(why, len, "mounted at %s", dirs[i]);
+			return 1;
+		}
+	}
+	/* Not mounted: mount it where the kernel expects it. */
+	if (!mount("nodev", dirs[0], "tracefs", 0, NULL)) {
+		snprintf(ft->tracefs_dir, sizeof(ft->tracefs_dir), "%s", dirs[0]);
+		snprintf(why, len, "mounted by nettrace at %s", dirs[0]);
+		return 1;
+	}
+	snprintf(why, len, "not mounted and mount failed: %s", strerror(errno));
+	return 0;
+}
+
+static struct btf *load_btf(struct nt_features *ft)
+{
+	return ft->btf_path ? btf__parse(ft->btf_path, NULL) : btf__load_vmlinux_btf();
+}
+
+static int probe_btf(struct nt_features *ft, char *why, size_t len)
+{
+	struct btf *btf = load_btf(ft);
+	long err = libbpf_get_error(btf);
+
+	if (err || !btf) {
+		snprintf(why, len, "%s: %s", ft->btf_path ? ft->btf_path : "/sys/kernel/btf/vmlinux",
+			 strerror(err ? (int)-err : ENOENT));
+		return 0;
+	}
+	snprintf(why, len, "%s (%u types)", ft->btf_path ? ft->btf_path : "/sys/kernel/btf/vmlinux",
+		 btf__type_cnt(btf));
+	btf__free(btf);
+	return 1;
+}
+
+static int probe_bpf(struct nt_features *ft, char *why, size_t len)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nt_probe", 4, 4, 1, NULL);
+
+	if (fd < 0) {
+		snprintf(why, len, "bpf(2) refused: %s", strerror(errno));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "bpf(2) works");
+	return 1;
+}
+
+static int probe_ringbuf(struct nt_features *ft, char *why, size_t len)
+{
+	int fd;
+
+	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
+		snprintf(why, len, "bpf(2) not usable");
+		return 0;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "nt_probe", 0, 0, 4096, NULL);
+	if (fd < 0) {
+		snprintf(why, len, "BPF ring buffer map refused: %s", strerror(errno));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "BPF ring buffer available");
+	return 1;
+}
+
+/* r0 = 0; exit */
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static int load_tracing_prog(struct nt_features *ft, enum bpf_attach_type type,
+			     const char *target, __u32 kind, char *why, size_t len)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct btf *btf;
+	int id, fd, err;
+
+	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
+		snprintf(why, len, "bpf(2) not usable");
+		return 0;
+	}
+	btf = load_btf(ft);
+	if (libbpf_get_error(btf) || !btf) {
+		snprintf(why, len, "needs BTF, which is not available");
+		return 0;
+	}
+	id = btf__find_by_name_kind(btf, target, kind);
+	btf__free(btf);
+	if (id < 0) {
+		snprintf(why, len, "%s not found in BTF", target);
+		return 0;
+	}
+	opts.expected_attach_type = type;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "nt_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0) {
+		err = errno;
+		snprintf(why, len, "loading a program on %s: %s", target, strerror(err));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "a test program on %s loads", target);
+	return 1;
+}
+
+static int probe_tp_btf(struct nt_features *ft, char *why, size_t len)
+{
+	return load_tracing_prog(ft, BPF_TRACE_RAW_TP, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF,
+				 why, len);
+}
+
+static int probe_fentry(struct nt_features *ft, char *why, size_t len)
+{
+	return load_tracing_prog(ft, BPF_TRACE_FENTRY, "ip_rcv", BTF_KIND_FUNC, why, len);
+}
+
+static int probe_raw_tp(struct nt_features *ft, char *why, size_t len)
+{
+	int fd, lfd;
+
+	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
+		snprintf(why, len, "bpf(2) not usable");
+		return 0;
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "nt_probe", "GPL", ret0, 2, NULL);
+	if (fd < 0) {
+		snprintf(why, len, "raw tracepoint program refused: %s", strerror(errno));
+		return 0;
+	}
+	lfd = bpf_raw_tracepoint_open("kfree_skb", fd);
+	if (lfd < 0) {
+		snprintf(why, len, "attach to raw tracepoint kfree_skb: %s", strerror(errno));
+		close(fd);
+		return 0;
+	}
+	close(lfd);
+	close(fd);
+	snprintf(why, len, "raw tracepoint programs load and attach");
+	return 1;
+}
+
+static int probe_kprobe_bpf(struct nt_features *ft, char *why, size_t len)
+{
+	int fd;
+
+	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+		snprintf(why, len, "kernel has no kprobe PMU (CONFIG_KPROBES unset?)");
+		return 0;
+	}
+	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
+		snprintf(why, len, "bpf(2) not usable");
+		return 0;
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "nt_probe", "GPL", ret0, 2, NULL);
+	if (fd < 0) {
+		snprintf(why, len, "kprobe program refused: %s", strerror(errno));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "kprobe programs load");
+	return 1;
+}
+
+static int probe_kprobe_events(struct nt_features *ft, char *why, size_t len)
+{
+	const char *dir = nt_tracefs_dir(ft);
+	char path[PATH_MAX];
+
+	if (!dir) {
+		snprintf(why, len, "tracefs not available");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	if (access(path, W_OK)) {
+		snprintf(why, len, "%s: %s (kernel built without CONFIG_KPROBE_EVENTS)", path,
+			 strerror(errno));
+		return 0;
+	}
+	snprintf(why, len, "%s is writable", path);
+	return 1;
+}
+
+static int probe_drop_reason(struct nt_features *ft, char *why, size_t len)
+{
+	const char *dir = nt_tracefs_dir(ft);
+	char path[PATH_MAX], line[512];
+	int found = 0;
+	FILE *f;
+
+	if (!dir) {
+		snprintf(why, len, "tracefs not available");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/events/skb/kfree_skb/format", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "field:") && strstr(line, " reason;"))
+			found = 1;
+	fclose(f);
+	snprintf(why, len, found ? "skb:kfree_skb has a reason field"
+				 : "skb:kfree_skb has no reason field (kernel older than 5.17)");
+	return found;
+}
+
+static int probe_lockdown(struct nt_features *ft, char *why, size_t len)
+{
+	char buf[128] = "";
+	char *sel, *end;
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+
+	if (!f) {
+		snprintf(why, len, "no lockdown LSM interface");
+		return 0;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	sel = strchr(buf, '[');
+	end = sel ? strchr(sel, ']') : NULL;
+	if (!sel || !end) {
+		snprintf(why, len, "lockdown state unreadable");
+		return 0;
+	}
+	*end = 0;
+	snprintf(why, len, "lockdown: %s", sel + 1);
+	return strcmp(sel + 1, "none") != 0;
+}
+
+static const struct {
+	const char *name;
+	nt_probe_fn probe;
+} nt_feat_table[NT_FEAT_MAX] = {
+	[NT_FEAT_TRACEFS]	= { "tracefs", probe_tracefs },
+	[NT_FEAT_BTF]		= { "kernel BTF", probe_btf },
+	[NT_FEAT_BPF]		= { "bpf(2) syscall", probe_bpf },
+	[NT_FEAT_RINGBUF]	= { "BPF ring buffer", probe_ringbuf },
+	[NT_FEAT_RAW_TP]	= { "BPF raw_tp programs", probe_raw_tp },
+	[NT_FEAT_TP_BTF]	= { "BPF tp_btf programs", probe_tp_btf },
+	[NT_FEAT_FENTRY]	= { "BPF fentry/fexit programs", probe_fentry },
+	[NT_FEAT_KPROBE_BPF]	= { "BPF kprobe programs", probe_kprobe_bpf },
+	[NT_FEAT_KPROBE_EVENTS]	= { "tracefs kprobe_events", probe_kprobe_events },
+	[NT_FEAT_DROP_REASON]	= { "skb drop reasons", probe_drop_reason },
+	[NT_FEAT_LOCKDOWN]	= { "kernel lockdown", probe_lockdown },
+};
+
+void nt_features_init(struct nt_features *ft, const char *btf_path)
+{
+	int i;
+
+	memset(ft, 0, sizeof(*ft));
+	for (i = 0; i < NT_FEAT_MAX; i++)
+		ft->f[i].state = -1;
+	ft->btf_path = btf_path;
+}
+
+static void nt_feat_run(struct nt_features *ft, enum nt_feat_id id)
+{
+	struct nt_feature *f = &ft->f[id];
+
+	if (f->state >= 0)
+		return;
+	/* Mark first: probes may ask for other features, never for themselves. */
+	f->state = 0;
+	f->state = nt_feat_table[id].probe(ft, f->why, sizeof(f->why)) > 0;
+}
+
+bool nt_feat_has(struct nt_features *ft, enum nt_feat_id id)
+{
+	if (id < 0 || id >= NT_FEAT_MAX)
+		return false;
+	nt_feat_run(ft, id);
+	return ft->f[id].state == 1;
+}
+
+const char *nt_feat_why(struct nt_features *ft, enum nt_feat_id id)
+{
+	if (id < 0 || id >= NT_FEAT_MAX)
+		return "";
+	nt_feat_run(ft, id);
+	return ft->f[id].why;
+}
+
+const char *nt_feat_name(enum nt_feat_id id)
+{
+	return id < NT_FEAT_MAX ? nt_feat_table[id].name : "?";
+}
+
+const char *nt_tracefs_dir(struct nt_features *ft)
+{
+	return nt_feat_has(ft, NT_FEAT_TRACEFS) ? ft->tracefs_dir : NULL;
+}

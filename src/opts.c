@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line parsing.  Everything is validated here, before anything is
+ * attached; errors come back as one line naming the option and the value.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+enum {
+	OPT_SADDR6 = 256, OPT_DADDR6, OPT_ADDR, OPT_ADDR6, OPT_PID, OPT_RET, OPT_DETAIL,
+	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
+	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
+};
+
+static const struct option long_opts[] = {
+	{ "saddr",	required_argument, NULL, 's' },
+	{ "saddr6",	required_argument, NULL, OPT_SADDR6 },
+	{ "daddr",	required_argument, NULL, 'd' },
+	{ "daddr6",	required_argument, NULL, OPT_DADDR6 },
+	{ "addr",	required_argument, NULL, OPT_ADDR },
+	{ "addr6",	required_argument, NULL, OPT_ADDR6 },
+	{ "sport",	required_argument, NULL, 'S' },
+	{ "dport",	required_argument, NULL, 'D' },
+	{ "port",	required_argument, NULL, 'P' },
+	{ "proto",	required_argument, NULL, 'p' },
+	{ "pid",	required_argument, NULL, OPT_PID },
+	{ "trace",	required_argument, NULL, 't' },
+	{ "ret",	no_argument,	   NULL, OPT_RET },
+	{ "detail",	no_argument,	   NULL, OPT_DETAIL },
+	{ "date",	no_argument,	   NULL, OPT_DATE },
+	{ "basic",	no_argument,	   NULL, OPT_BASIC },
+	{ "diag",	no_argument,	   NULL, OPT_DIAG },
+	{ "diag-quiet",	no_argument,	   NULL, OPT_DIAG_QUIET },
+	{ "diag-keep",	no_argument,	   NULL, OPT_DIAG_KEEP },
+	{ "hooks",	no_argument,	   NULL, OPT_HOOKS },
+	{ "drop",	no_argument,	   NULL, OPT_DROP },
+	{ "drop-stack",	no_argument,	   NULL, OPT_DROP_STACK },
+	{ "debug",	no_argument,	   NULL, OPT_DEBUG },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "backend",	required_argument, NULL, OPT_BACKEND },
+	{ "count",	required_argument, NULL, 'c' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "json",	no_argument,	   NULL, OPT_JSON },
+	{ "check",	no_argument,	   NULL, OPT_CHECK },
+	{ "rules",	required_argument, NULL, OPT_RULES },
+	{ "btf-path",	required_argument, NULL, OPT_BTF_PATH },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct {
+	const char *opt, *help;
+} help_lines[] = {
+	{ "-s, --saddr",	"filter source ip address" },
+	{ "--saddr6",		"filter source ip v6 address" },
+	{ "-d, --daddr",	"filter dest ip address" },
+	{ "--daddr6",		"filter dest ip v6 address" },
+	{ "--addr",		"filter source or dest ip address" },
+	{ "--addr6",		"filter source or dest ip v6 address" },
+	{ "-S, --sport",	"filter source TCP/UDP port" },
+	{ "-D, --dport",	"filter dest TCP/UDP port" },
+	{ "-P, --port",		"filter source or dest TCP/UDP port" },
+	{ "-p, --proto",	"filter L3/L4 protocol, such as 'tcp', 'arp'" },
+	{ "--pid",		"filter by current process id(pid)" },
+	{ "-t, --trace",	"enable trace group or trace" },
+	{ "--ret",		"show function return value" },
+	{ "--detail",		"show extern packet info, such as pid, ifname, etc" },
+	{ "--date",		"print timestamp in date-time format" },
+	{ "--basic",		"use 'basic' trace mode, don't trace skb's life" },
+	{ "--diag",		"enable 'diagnose' mode" },
+	{ "--diag-quiet",	"only print abnormal packet" },
+	{ "--diag-keep",	"don't quit when abnormal packet found" },
+	{ "--hooks",		"print netfilter hooks if dropping by netfilter" },
+	{ "--drop",		"skb drop monitor mode, for replace of 'droptrace'" },
+	{ "--drop-stack",	"print the kernel function call stack of kfree_skb" },
+	{ "--backend",		"auto|bpf|tracefs: how to hook the kernel (default auto)" },
+	{ "-c, --count",	"exit after N events" },
+	{ "--json",		"print one JSON object per event line" },
+	{ "--check",		"report what this kernel allows and which backend/hooks would be used" },
+	{ "--rules",		"load extra diagnosis rules from a file" },
+	{ "--btf-path",		"kernel BTF file to use instead of /sys/kernel/btf/vmlinux" },
+	{ "-v",			"show log information" },
+	{ "--debug",		"show debug information" },
+	{ "-V, --version",	"show version" },
+	{ "-h, --help",		"show help information" },
+};
+
+void nt_opts_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "nettrace: a tool to trace skb in kernel and diagnose network problem\n\n"
+		   "Usage:\n");
+	for (i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
+		fprintf(f, "    %-18s %s\n", help_lines[i].opt, help_lines[i].help);
+}
+
+static const struct {
+	const char *name;
+	__u16 l3;
+	__u8 l4;
+} protos[] = {
+	{ "ip", NT_ETH_P_IP, 0 },	{ "ipv4", NT_ETH_P_IP, 0 },
+	{ "ip6", NT_ETH_P_IPV6, 0 },	{ "ipv6", NT_ETH_P_IPV6, 0 },
+	{ "arp", NT_ETH_P_ARP, 0 },
+	{ "tcp", 0, NT_IPPROTO_TCP },	{ "udp", 0, NT_IPPROTO_UDP },
+	{ "icmp", 0, NT_IPPROTO_ICMP },	{ "icmp6", 0, NT_IPPROTO_ICMPV6 },
+	{ "icmpv6", 0, NT_IPPROTO_ICMPV6 },
+	{ "gre", 0, 47 },		{ "esp", 0, 50 },
+	{ "ah", 0, 51 },		{ "sctp", 0, 132 },
+};
+
+int nt_proto_lookup(const char *name, __u16 *l3, __u8 *l4)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (!strcasecmp(name, protos[i].name)) {
+			*l3 = protos[i].l3;
+			*l4 = protos[i].l4;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int parse_addr(const char *opt, const char *val, int want6, __u8 *out,
+		      char *err, size_t errlen)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!want6) {
+		if (inet_pton(AF_INET, val, &a4) == 1) {
+			memcpy(out, &a4, 4);
+			return 0;
+		}
+		if (inet_pton(AF_INET6, val, &a6) == 1)
+			snprintf(err, errlen, "%s: '%s' is an IPv6 address; use %s6", opt, val, opt);
+		else
+			snprintf(err, errlen, "%s: '%s' is not a valid IPv4 address", opt, val);
+		return -EINVAL;
+	}
+	if (inet_pton(AF_INET6, val, &a6) == 1) {
+		memcpy(out, &a6, 16);
+		return 0;
+	}
+	if (inet_pton(AF_INET, val, &a4) == 1)
+		snprintf(err, errlen, "%s: '%s' is an IPv4 address; use %.*s", opt, val,
+			 (int)strlen(opt) - 1, opt);
+	else
+		snprintf(err, errlen, "%s: '%s' is not a valid IPv6 address", opt, val);
+	return -EINVAL;
+}
+
+static int parse_ulong(const char *opt, const char *val, unsigned long max, const char *what,
+		       unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!*val || *val == '-' || *val == '+')
+		goto bad;
+	v = strtoul(val, &end, 10);
+	if (errno || *end || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	snprintf(err, errlen, "%s: '%s' is not %s", opt, val, what);
+	return -EINVAL;
+}
+
+static const char *mode_name(enum nt_mode m)
+{
+	switch (m) {
+	case NT_MODE_BASIC: return "--basic";
+	case NT_MODE_DIAG: return "--diag";
+	case NT_MODE_DROP: return "--drop";
+	case NT_MODE_CHECK: return "--check";
+	default: return "default";
+	}
+}
+
+static int set_mode(struct nt_opts *o, enum nt_mode m, char *err, size_t errlen)
+{
+	if (o->mode != NT_MODE_LIFE && o->mode != m) {
+		snprintf(err, errlen, "%s and %s cannot be used together: pick one mode",
+			 mode_name(o->mode), mode_name(m));
+		return -EINVAL;
+	}
+	o->mode = m;
+	return 0;
+}
+
+/* The option as the user wrote it, for messages. */
+static const char *opt_label(int c, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; long_opts[i].name; i++) {
+		if (long_opts[i].val == c) {
+			snprintf(buf, len, "--%s", long_opts[i].name);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct nt_filter *f = &o->filter;
+	char label[32];
+	unsigned long v;
+	int c, ret = 0, idx;
+	int v4addr = 0, v6addr = 0;
+
+	memset(o, 0, sizeof(*o));
+	err[0] = 0;
+	opterr = 0;
+	optind = 0;	/* full re-initialisation of GNU getopt */
+	while ((c = getopt_long(argc, argv, ":s:d:S:D:P:p:t:c:vhV", long_opts, &idx)) != -1) {
+		const char *opt = opt_label(c, label, sizeof(label));
+
+		switch (c) {
+		case 's':
+			ret = parse_addr("--saddr", optarg, 0, f->saddr, err, errlen);
+			f->set |= NT_F_SADDR;
+			v4addr = 1;
+			break;
+		case 'd':
+			ret = parse_addr("--daddr", optarg, 0, f->daddr, err, errlen);
+			f->set |= NT_F_DADDR;
+			v4addr = 1;
+			break;
+		case OPT_ADDR:
+			ret = parse_addr("--addr", optarg, 0, f->addr, err, errlen);
+			f->set |= NT_F_ADDR;
+			v4addr = 1;
+			break;
+		case OPT_SADDR6:
+			ret = parse_addr("--saddr6", optarg, 1, f->saddr, err, errlen);
+			f->set |= NT_F_SADDR6;
+			v6addr = 1;
+			break;
+		case OPT_DADDR6:
+			ret = parse_addr("--daddr6", optarg, 1, f->daddr, err, errlen);
+			f->set |= NT_F_DADDR6;
+			v6addr = 1;
+			break;
+		case OPT_ADDR6:
+			ret = parse_addr("--addr6", optarg, 1, f->addr, err, errlen);
+			f->set |= NT_F_ADDR6;
+			v6addr = 1;
+			break;
+		case 'S':
+		case 'D':
+		case 'P':
+			ret = parse_ulong(opt, optarg, 65535, "a port number (0-65535)", &v, err,
+					  errlen);
+			if (c == 'S') {
+				f->sport = v;
+				f->set |= NT_F_SPORT;
+			} else if (c == 'D') {
+				f->dport = v;
+				f->set |= NT_F_DPORT;
+			} else {
+				f->port = v;
+				f->set |= NT_F_PORT;
+			}
+			break;
+		case 'p':
+			if (nt_proto_lookup(optarg, &f->l3_proto, &f->l4_proto)) {
+				snprintf(err, errlen, "--proto: unknown protocol '%s' (known: ip, ipv6, "
+					 "arp, tcp, udp, icmp, icmpv6, gre, esp, ah, sctp)", optarg);
+				ret = -EINVAL;
+				break;
+			}
+			f->set &= ~(NT_F_L3 | NT_F_L4);
+			f->set |= f->l3_proto ? NT_F_L3 : NT_F_L4;
+			break;
+		case OPT_PID:
+			ret = parse_ulong("--pid", optarg, INT_MAX, "a process id", &v, err, errlen);
+			if (!ret && !v) {
+				snprintf(err, errlen, "--pid: '%s' is not a process id", optarg);
+				ret = -EINVAL;
+			}
+			f->pid = v;
+			f->set |= NT_F_PID;
+			break;
+		case 'c':
+			ret = parse_ulong("--count", optarg, LONG_MAX, "a positive count", &v, err,
+					  errlen);
+			if (!ret && !v) {
+				snprintf(err, errlen, "--count: '%s' is not a positive count", optarg);
+				ret = -EINVAL;
+			}
+			o->count = v;
+			break;
+		case 't': o->trace = optarg; break;
+		case OPT_RET: o->ret = true; break;
+		case OPT_DETAIL: o->detail = true; break;
+		case OPT_DATE: o->date = true; break;
+		case OPT_BASIC: ret = set_mode(o, NT_MODE_BASIC, err, errlen); break;
+		case OPT_DIAG: ret = set_mode(o, NT_MODE_DIAG, err, errlen); break;
+		case OPT_DIAG_QUIET:
+			o->diag_quiet = true;
+			ret = set_mode(o, NT_MODE_DIAG, err, errlen);
+			break;
+		case OPT_DIAG_KEEP:
+			o->diag_keep = true;
+			ret = set_mode(o, NT_MODE_DIAG, err, errlen);
+			break;
+		case OPT_HOOKS: o->hooks = true; break;
+		case OPT_DROP: ret = set_mode(o, NT_MODE_DROP, err, errlen); break;
+		case OPT_DROP_STACK:
+			o->drop_stack = true;
+			ret = set_mode(o, NT_MODE_DROP, err, errlen);
+			break;
+		case OPT_CHECK: ret = set_mode(o, NT_MODE_CHECK, err, errlen); break;
+		case OPT_DEBUG: o->debug = true; o->verbose = 2; break;
+		case 'v': if (o->verbose < 1) o->verbose = 1; break;
+		case 'h': o->help = true; break;
+		case 'V': o->version = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_RULES: o->rules = optarg; break;
+		case OPT_BTF_PATH: o->btf_path = optarg; break;
+		case OPT_BACKEND:
+			if (!strcmp(optarg, "auto"))
+				o->backend = NT_BACKEND_AUTO;
+			else if (!strcmp(optarg, "bpf"))
+				o->backend = NT_BACKEND_BPF;
+			else if (!strcmp(optarg, "tracefs"))
+				o->backend = NT_BACKEND_TRACEFS;
+			else {
+				snprintf(err, errlen, "--backend: unknown backend '%s' "
+					 "(use auto, bpf or tracefs)", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case ':':
+			if (optopt)
+				snprintf(err, errlen, "option '-%c' needs a value", optopt);
+			else
+				snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		case '?':
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c' (see nettrace -h)", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s' (see nettrace -h)",
+					 argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see nettrace -h)", argv[optind]);
+		return -EINVAL;
+	}
+	if (v4addr && v6addr) {
+		snprintf(err, errlen, "IPv4 and IPv6 address filters cannot be combined");
+		return -EINVAL;
+	}
+	if (f->l4_proto && (f->set & NT_F_L4) && (f->set & NT_F_PORTS) &&
+	    f->l4_proto != NT_IPPROTO_TCP && f->l4_proto != NT_IPPROTO_UDP &&
+	    f->l4_proto != 132) {
+		snprintf(err, errlen, "port filters need a protocol with ports, not '%s'",
+			 f->l4_proto == NT_IPPROTO_ICMP ? "icmp" : "this protocol");
+		return -EINVAL;
+	}
+	if ((f->set & NT_F_ADDRS) && (f->set & NT_F_L3)) {
+		__u16 want = v6addr ? NT_ETH_P_IPV6 : NT_ETH_P_IP;
+
+		if (f->l3_proto != want && !(f->l3_proto == NT_ETH_P_ARP && !v6addr)) {
+			snprintf(err, errlen, "an IPv%d address filter never matches --proto %s",
+				 v6addr ? 6 : 4, f->l3_proto == NT_ETH_P_IP ? "ip" :
+				 f->l3_proto == NT_ETH_P_IPV6 ? "ipv6" : "arp");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output: packet summaries and event lines, as text or JSON.  The text forms
+ * follow upstream nettrace ("TCP: a:p -> b:p seq:N, ack:N, flags:SA").
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "output.h"
+#include "log.h"
+
+int nt_log_level;
+
+/* A bounded appender: never writes past len, always NUL-terminates. */
+struct sbuf {
+	char *p;
+	size_t len, pos;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->pos >= b->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->pos, b->len - b->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	b->pos += (size_t)n < b->len - b->pos ? (size_t)n : b->len - b->pos - 1;
+}
+
+static const char *l4_name(const struct nt_pkt *p)
+{
+	switch (p->l4_proto) {
+	case NT_IPPROTO_TCP: return "TCP";
+	case NT_IPPROTO_UDP: return "UDP";
+	case NT_IPPROTO_ICMP: return "ICMP";
+	case NT_IPPROTO_ICMPV6: return "ICMPv6";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 132: return "SCTP";
+	default: return NULL;
+	}
+}
+
+static const char *l3_name(__u16 l3)
+{
+	switch (l3) {
+	case NT_ETH_P_IP: return "IPv4";
+	case NT_ETH_P_IPV6: return "IPv6";
+	case NT_ETH_P_ARP: return "ARP";
+	default: return NULL;
+	}
+}
+
+static void fmt_addr(const struct nt_pkt *p, const __u8 *a, char *buf, size_t len)
+{
+	if (p->l3_proto == NT_ETH_P_IPV6)
+		inet_ntop(AF_INET6, a, buf, len);
+	else
+		inet_ntop(AF_INET, a, buf, len);
+}
+
+/* "a:p" for IPv4, "[a]:p" for IPv6 */
+static void fmt_ep(const struct nt_pkt *p, const char *a, __u16 port, char *buf, size_t len)
+{
+	if (p->l3_proto == NT_ETH_P_IPV6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+}
+
+static const char *icmp_echo_name(const struct nt_pkt *p)
+{
+	if (p->l4_proto == NT_IPPROTO_ICMP)
+		return p->icmp_type == 8 ? "ping request" : p->icmp_type == 0 ? "ping reply" : NULL;
+	return p->icmp_type == 128 ? "ping request" : p->icmp_type == 129 ? "ping reply" : NULL;
+}
+
+int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0 };
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+	char se[INET6_ADDRSTRLEN + 10], de[INET6_ADDRSTRLEN + 10];
+	const char *l3 = l3_name(p->l3_proto), *l4, *echo;
+
+	buf[0] = 0;
+	if (!(p->have & NT_HAVE_L3) || !p->l3_proto) {
+		sb_printf(&b, "unknown: headers not visible");
+		return b.pos;
+	}
+	if (!l3) {
+		sb_printf(&b, "ether protocol: 0x%04x", p->l3_proto);
+		return b.pos;
+	}
+	if (!(p->have & NT_HAVE_ADDR)) {
+		sb_printf(&b, "%s: headers not visible", l3);
+		return b.pos;
+	}
+	fmt_addr(p, p->saddr, sa, sizeof(sa));
+	fmt_addr(p, p->daddr, da, sizeof(da));
+	if (p->l3_proto == NT_ETH_P_ARP) {
+		sb_printf(&b, "ARP: %s -> %s, ", sa, da);
+		if (p->arp_op == 1)
+			sb_printf(&b, "request");
+		else if (p->arp_op == 2)
+			sb_printf(&b, "reply");
+		else
+			sb_printf(&b, "op %u", p->arp_op);
+		return b.pos;
+	}
+	l4 = (p->have & NT_HAVE_L4) ? l4_name(p) : NULL;
+	if (!l4) {
+		sb_printf(&b, "%s: %s -> %s", l3, sa, da);
+		if (p->have & NT_HAVE_L4)
+			sb_printf(&b, ", protocol: %u", p->l4_proto);
+		return b.pos;
+	}
+	sb_printf(&b, "%s: ", l4);
+	if (p->have & NT_HAVE_PORTS) {
+		fmt_ep(p, sa, p->sport, se, sizeof(se));
+		fmt_ep(p, da, p->dport, de, sizeof(de));
+		sb_printf(&b, "%s -> %s", se, de);
+	} else {
+		sb_printf(&b, "%s -> %s", sa, da);
+	}
+	if (p->l4_proto == NT_IPPROTO_TCP && (p->have & NT_HAVE_TCP)) {
+		__u8 fl = p->tcp_flags;
+
+		sb_printf(&b, " seq:%u, ack:%u, flags:%s%s%s%s%s%s", p->seq, p->ack,
+			  fl & NT_TCP_SYN ? "S" : "", fl & NT_TCP_ACK ? "A" : "",
+			  fl & NT_TCP_RST ? "R" : "", fl & NT_TCP_PSH ? "P" : "",
+			  fl & NT_TCP_FIN ? "F" : "", fl & NT_TCP_URG ? "U" : "");
+	} else if ((p->l4_proto == NT_IPPROTO_ICMP || p->l4_proto == NT_IPPROTO_ICMPV6) &&
+		   (p->have & NT_HAVE_ICMP)) {
+		echo = icmp_echo_name(p);
+		if (echo)
+			sb_printf(&b, " %s, seq: %u", echo, p->icmp_seq);
+		else
+			sb_printf(&b, " type: %u, code: %u", p->icmp_type, p->icmp_code);
+	}
+	return b.pos;
+}
+
+int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, size_t len)
+{
+	if (o->date) {
+		long long real = (long long)ts + o->mono_to_real_ns;
+		time_t sec = real / 1000000000LL;
+		struct tm tm;
+		char d[32];
+
+		localtime_r(&sec, &tm);
+		strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm);
+		return snprintf(buf, len, "%s.%06lld", d, (real % 1000000000LL) / 1000);
+	}
+	return snprintf(buf, len, "%llu.%06llu", ts / 1000000000ULL, ts % 1000000000ULL / 1000);
+}
+
+const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len)
+{
+	if (!o->ks_tried) {
+		o->ks_tried = true;
+		if (o->kallsyms_path && nt_ksyms_load(&o->ks, o->kallsyms_path))
+			nt_info("cannot read kernel symbols from %s: locations print as addresses",
+				o->kallsyms_path);
+	}
+	return nt_ksyms_format(&o->ks, addr, buf, len);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_pkt(FILE *f, const struct nt_pkt *p)
+{
+	char a[INET6_ADDRSTRLEN];
+	const char *n;
+
+	if (!(p->have & NT_HAVE_L3))
+		return;
+	n = l3_name(p->l3_proto);
+	fprintf(f, ",\"l3\":");
+	if (n)
+		json_str(f, n);
+	else
+		fprintf(f, "%u", p->l3_proto);
+	if (p->have & NT_HAVE_ADDR) {
+		fmt_addr(p, p->saddr, a, sizeof(a));
+		fprintf(f, ",\"saddr\":\"%s\"", a);
+		fmt_addr(p, p->daddr, a, sizeof(a));
+		fprintf(f, ",\"daddr\":\"%s\"", a);
+	}
+	if (p->have & NT_HAVE_L4) {
+		n = l4_name(p);
+		fprintf(f, ",\"l4\":");
+		if (n)
+			json_str(f, n);
+		else
+			fprintf(f, "%u", p->l4_proto);
+	}
+	if (p->have & NT_HAVE_PORTS)
+		fprintf(f, ",\"sport\":%u,\"dport\":%u", p->sport, p->dport);
+	if (p->have & NT_HAVE_TCP)
+		fprintf(f, ",\"seq\":%u,\"ack\":%u,\"tcp_flags\":%u", p->seq, p->ack, p->tcp_flags);
+	if (p->have & NT_HAVE_ICMP)
+		fprintf(f, ",\"icmp_type\":%u,\"icmp_code\":%u,\"icmp_id\":%u,\"icmp_seq\":%u",
+			p->icmp_type, p->icmp_code, p->icmp_id, p->icmp_seq);
+	if (p->l3_proto == NT_ETH_P_ARP && (p->have & NT_HAVE_ADDR))
+		fprintf(f, ",\"arp_op\":%u", p->arp_op);
+}
+
+void nt_output_drop(struct nt_output *o, const struct nt_event *e)
+{
+	char ts[64], pkt[256], rbuf[64], loc[160], sym[160];
+	const char *reason = NULL;
+	__u32 i;
+
+	nt_ts_format(o, e->ts, ts, sizeof(ts));
+	nt_pkt_format(&e->pkt, pkt, sizeof(pkt));
+	if (o->reasons && o->reasons->present && (e->flags & NT_EV_REASON))
+		reason = nt_reason_name(o->reasons, e->reason, rbuf, sizeof(rbuf));
+	loc[0] = 0;
+	if (e->flags & NT_EV_LOCATION)
+		nt_output_sym(o, e->location, loc, sizeof(loc));
+	o->lines++;
+
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"drop\",\"time\":\"%s\",\"skb\":\"0x%llx\","
+			"\"cpu\":%u,\"pid\":%u,\"comm\":", ts, (unsigned long long)e->skb,
+			e->cpu, e->pid);
+		json_str(o->f, e->comm);
+		if (e->flags & NT_EV_DEV) {
+			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
+			json_str(o->f, e->ifname);
+		}
+		if (e->flags & NT_EV_NETNS)
+			fprintf(o->f, ",\"netns\":%u", e->netns);
+		fprintf(o->f, ",\"packet\":");
+		json_str(o->f, pkt);
+		json_pkt(o->f, &e->pkt);
+		if (reason) {
+			fprintf(o->f, ",\"reason\":");
+			json_str(o->f, reason);
+		}
+		if (loc[0]) {
+			fprintf(o->f, ",\"location\":");
+			json_str(o->f, loc);
+		}
+		if (o->stack && (e->flags & NT_EV_STACK)) {
+			fprintf(o->f, ",\"stack\":[");
+			for (i = 0; i < e->nr_stack && i < NT_MAX_STACK; i++) {
+				fprintf(o->f, i ? "," : "");
+				json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
+			}
+			fprintf(o->f, "]");
+		}
+		fprintf(o->f, "}\n");
+		return;
+	}
+
+	fprintf(o->f, "[%s] %s", ts, pkt);
+	if (reason)
+		fprintf(o->f, ", reason: %s", reason);
+	if (loc[0])
+		fprintf(o->f, ", %s", loc);
+	fputc('\n', o->f);
+	if (o->stack && (e->flags & NT_EV_STACK)) {
+		fprintf(o->f, "Call Stack:\n");
+		for (i = 0; i < e->nr_stack && i < NT_MAX_STACK; i++)
+			fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
+	}
+}
+
+void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu)
+{
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"lost\",\"lost\":%llu", n);
+		if (cpu >= 0)
+			fprintf(o->f, ",\"cpu\":%d", cpu);
+		fprintf(o->f, "}\n");
+		return;
+	}
+	if (cpu >= 0)
+		fprintf(o->f, "*** lost %llu events on cpu %d ***\n", n, cpu);
+	else
+		fprintf(o->f, "*** lost %llu events ***\n", n);
+}
+
+void nt_output_msg(struct nt_output *o, const char *msg)
+{
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"status\",\"msg\":");
+		json_str(o->f, msg);
+		fprintf(o->f, "}\n");
+		return;
+	}
+	fprintf(o->f, "%s\n", msg);
+}
+
+void nt_output_summary(struct nt_output *o, unsigned long long events,
+		       unsigned long long lost)
+{
+	if (o->json)
+		fprintf(o->f, "{\"type\":\"summary\",\"events\":%llu,\"lost\":%llu}\n", events, lost);
+	else
+		fprintf(o->f, "summary: %llu events, %llu lost\n", events, lost);
+}
+
+void nt_output_free(struct nt_output *o)
+{
+	nt_ksyms_free(&o->ks);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kfree_skb format parsing (each layout), reason names, kallsyms. */
+#include <stdlib.h>
+#include <unistd.h>
+#include "test.h"
+#include "../../compat/dropreason.h"
+#include "../../compat/ksyms.h"
+
+static int load_fmt(const char *name, struct nt_kfree_fmt *fmt, struct nt_reasons *r)
+{
+	char err[256];
+	char *text = nt_test_slurp(nt_test_data(name), NULL);
+	int ret;
+
+	if (!text) {
+		nt_test_fail(__FILE__, __LINE__, "cannot read %s", nt_test_data(name));
+		return -1;
+	}
+	ret = nt_kfree_fmt_parse(text, fmt, r, err, sizeof(err));
+	free(text);
+	if (ret)
+		nt_test_fail(__FILE__, __LINE__, "parse %s: %s", name, err);
+	return ret;
+}
+
+TEST(kfree_fmt_rx_sk_layout_6_18)
+{
+	struct nt_kfree_fmt f;
+	struct nt_reasons r;
+	char b[64];
+
+	if (load_fmt("format-kfree_skb-6.18", &f, &r))
+		return;
+	CHECK_INT(f.layout, NT_LAYOUT_RX_SK);
+	CHECK_INT(f.skbaddr.offset, 8);
+	CHECK_INT(f.location.offset, 16);
+	CHECK_INT(f.rx_sk.offset, 24);
+	CHECK_INT(f.protocol.offset, 32);
+	CHECK_INT(f.protocol.size, 2);
+	CHECK_INT(f.reason.offset, 36);
+	CHECK_INT(f.reason.size, 4);
+	CHECK(r.present);
+	/* 6.18 numbers NOT_SPECIFIED 2 (SKB_CONSUMED took the slot before) */
+	CHECK_STR(nt_reason_name(&r, 2, b, sizeof(b)), "NOT_SPECIFIED");
+	CHECK_STR(nt_reason_name(&r, 3, b, sizeof(b)), "NO_SOCKET");
+	CHECK_STR(nt_reason_name(&r, 12, b, sizeof(b)), "NETFILTER_DROP");
+	CHECK_INT(nt_reason_value(&r, "IP_INNOROUTES"), 88);
+	CHECK(r.n > 100);
+	nt_reasons_free(&r);
+}
+
+TEST(kfree_fmt_reason_layout_seed)
+{
+	struct nt_kfree_fmt f;
+	struct nt_reasons r;
+	char b[64];
+
+	if (load_fmt("format-kfree_skb-6.1", &f, &r))
+		return;
+	CHECK_INT(f.layout, NT_LAYOUT_REASON);
+	CHECK(!f.rx_sk.present);
+	CHECK_INT(f.protocol.offset, 24);
+	CHECK_INT(f.reason.offset, 28);
+	CHECK(r.present);
+	/* the same name has another number on this kernel */
+	CHECK_STR(nt_reason_name(&r, 2, b, sizeof(b)), "NO_SOCKET");
+	CHECK_STR(nt_reason_name(&r, 7, b, sizeof(b)), "NETFILTER_DROP");
+	nt_reasons_free(&r);
+}
+
+TEST(kfree_fmt_no_reason_layout)
+{
+	struct nt_kfree_fmt f;
+	struct nt_reasons r;
+
+	if (load_fmt("format-kfree_skb-5.10", &f, &r))
+		return;
+	CHECK_INT(f.layout, NT_LAYOUT_NO_REASON);
+	CHECK(!f.reason.present);
+	CHECK(!r.present);
+	CHECK_INT(r.n, 0);
+	CHECK_INT(f.protocol.offset, 24);
+	nt_reasons_free(&r);
+}
+
+TEST(kfree_fmt_rejects_garbage)
+{
+	struct nt_kfree_fmt f;
+	char err[256];
+
+	CHECK(nt_kfree_fmt_parse("name: foo\nID: 3\nformat:\n", &f, NULL, err, sizeof(err)) < 0);
+	CHECK_CONTAINS(err, "no skbaddr");
+}
+
+TEST(print_symbolic_generic)
+{
+	struct nt_reason_sym *v;
+	unsigned int n;
+	const char *fmt = "print fmt: \"x=%s y=%s\", __print_symbolic(REC->state, "
+			  "{ TCP_ESTABLISHED, \"TCP_ESTABLISHED\" }), "
+			  "__print_symbolic(REC->reason, { 0, \"NOT_SPECIFIED\" }, "
+			  "{ 1, \"NO_SOCKET\" }, { 0x10, \"HEX\" })";
+
+	CHECK_INT(nt_print_symbolic_parse(fmt, "reason", &v, &n), 0);
+	CHECK_INT(n, 3);
+	CHECK_STR(v[1].name, "NO_SOCKET");
+	CHECK_INT(v[2].val, 16);
+	free(v[0].name); free(v[1].name); free(v[2].name); free(v);
+	/* symbolic (non-numeric) values are skipped, not misread */
+	CHECK_INT(nt_print_symbolic_parse(fmt, "state", &v, &n), 0);
+	CHECK_INT(n, 0);
+	free(v);
+	CHECK_INT(nt_print_symbolic_parse(fmt, "nope", &v, &n), -2);
+}
+
+TEST(reason_subsystems)
+{
+	static char *subsys[] = { NULL, "SUBSYS_MAC80211_UNUSABLE", NULL, "SUBSYS_OPENVSWITCH" };
+	struct nt_reasons r = { NULL, 0, true, subsys, 4 };
+	char b[64];
+
+	CHECK_STR(nt_reason_name(&r, (3u << 16) | 2, b, sizeof(b)), "SUBSYS_OPENVSWITCH:2");
+	CHECK_STR(nt_reason_name(&r, (2u << 16) | 9, b, sizeof(b)), "SUBSYS_2:9");
+	CHECK_STR(nt_reason_name(&r, (9u << 16) | 1, b, sizeof(b)), "SUBSYS_9:1");
+	CHECK_STR(nt_reason_name(&r, 5, b, sizeof(b)), "5");
+}
+
+TEST(ksyms_resolve)
+{
+	char path[] = "/tmp/nt-ksyms-XXXXXX", b[128];
+	struct nt_ksyms ks;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("ffffffff81000000 T _stext\n"
+	      "ffffffff81a00000 t tcp_v4_rcv\n"
+	      "ffffffff81a00400 T tcp_v4_do_rcv\n"
+	      "ffffffff81b00000 D some_data\n"
+	      "ffffffffc0001000 t nft_do_chain\t[nf_tables]\n", f);
+	fclose(f);
+	CHECK_INT(nt_ksyms_load(&ks, path), 0);
+	unlink(path);
+	CHECK_INT(ks.n, 4);
+	CHECK_STR(nt_ksyms_format(&ks, 0xffffffff81a00081ULL, b, sizeof(b)), "tcp_v4_rcv+0x81");
+	CHECK_STR(nt_ksyms_format(&ks, 0xffffffff81a00400ULL, b, sizeof(b)), "tcp_v4_do_rcv+0x0");
+	CHECK_STR(nt_ksyms_format(&ks, 0xffffffffc0001010ULL, b, sizeof(b)), "nft_do_chain+0x10");
+	CHECK_STR(nt_ksyms_format(&ks, 0x10, b, sizeof(b)), "0x10");
+	CHECK(nt_ksyms_addr(&ks, "tcp_v4_do_rcv") == 0xffffffff81a00400ULL);
+	CHECK(nt_ksyms_addr(&ks, "some_data") == 0);
+	nt_ksyms_free(&ks);
+}
