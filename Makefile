@@ -1,5 +1,6 @@
 # nettrace — one entry point.  make [V=1] [STATIC=1] | make test | make check-unit | make install
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 OUT      ?= build
@@ -25,7 +26,7 @@ CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers 
 LIBS     := -ltracefs -ltraceevent -lbpf -lelf -lz
 ifeq ($(STATIC),1)
 LDFLAGS  += -static
-LIBS     += -lzstd -lpthread
+LIBS     += -lpthread -ldl
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__NETTRACE_BPF__ \

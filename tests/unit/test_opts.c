@@ -56,10 +56,11 @@ TEST(opts_short_and_long_names)
 	CHECK(o.filter.set & NT_F_ADDR6);
 	CHECK(o.drop_stack);
 	CHECK_INT(o.mode, NT_MODE_DROP);
-	CHECK_INT(parse(&o, err, "--backend=tracefs", "-c", "3", "--json", "-v"), 0);
+	CHECK_INT(parse(&o, err, "--backend=tracefs", "-c", "3", "--json"), 0);
 	CHECK_INT(o.backend, NT_BACKEND_TRACEFS);
 	CHECK_INT(o.count, 3);
 	CHECK(o.json);
+	CHECK_INT(parse(&o, err, "-v", NULL, NULL, NULL), 0);
 	CHECK_INT(o.verbose, 1);
 	CHECK_INT(parse(&o, err, "--diag", "--diag-quiet", "--diag-keep", "--hooks"), 0);
 	CHECK_INT(o.mode, NT_MODE_DIAG);
