@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "../bpf/nettrace.h"
 
 enum nt_mode {

@@ -229,6 +229,21 @@ static void json_pkt(FILE *f, const struct nt_pkt *p)
 		fprintf(f, ",\"arp_op\":%u", p->arp_op);
 }
 
+/* Stacks captured from inside a tracepoint start with the tracing machinery
+ * (the BPF program, bpf_trace_run*, __traceiter_*): start at the dropping
+ * function, the frame just above the one that returns to the location. */
+static __u32 stack_start(const struct nt_event *e)
+{
+	__u32 i;
+
+	if (!(e->flags & NT_EV_LOCATION))
+		return 0;
+	for (i = 1; i < e->nr_stack && i < NT_MAX_STACK; i++)
+		if (e->stack[i] == e->location)
+			return i - 1;
+	return 0;
+}
+
 void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 {
 	char ts[64], pkt[256], rbuf[64], loc[160], sym[160];
@@ -268,8 +283,8 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 		}
 		if (o->stack && (e->flags & NT_EV_STACK)) {
 			fprintf(o->f, ",\"stack\":[");
-			for (i = 0; i < e->nr_stack && i < NT_MAX_STACK; i++) {
-				fprintf(o->f, i ? "," : "");
+			for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++) {
+				fprintf(o->f, i > stack_start(e) ? "," : "");
 				json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 			}
 			fprintf(o->f, "]");
@@ -286,7 +301,7 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 	fputc('\n', o->f);
 	if (o->stack && (e->flags & NT_EV_STACK)) {
 		fprintf(o->f, "Call Stack:\n");
-		for (i = 0; i < e->nr_stack && i < NT_MAX_STACK; i++)
+		for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++)
 			fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 	}
 }

@@ -235,6 +235,15 @@ TEST(drop_line_stack_and_json)
 	CHECK_CONTAINS(s, "\"reason\":\"NO_SOCKET\",\"location\":\"tcp_v4_rcv+0x10\"");
 	CHECK_CONTAINS(s, "\"stack\":[\"tcp_v4_rcv+0x10\",\"ip_rcv+0x4\"]}\n");
 	CHECK(strchr(s, '\n') == s + strlen(s) - 1);	/* one line */
+	/* tracing frames before the dropping function are left out */
+	o.json = false;
+	e.nr_stack = 4;
+	e.stack[0] = 0xffffffffc0000000ULL;	/* the BPF program */
+	e.stack[1] = 0xffffffff81001000ULL;	/* the drop function */
+	e.stack[2] = e.location;
+	e.stack[3] = 0xffffffff81001004ULL;
+	s = render(&o, &e);
+	CHECK_CONTAINS(s, "Call Stack:\n    -> ip_rcv+0x0\n    -> tcp_v4_rcv+0x10\n    -> ip_rcv+0x4\n");
 }
 
 TEST(ts_date_format)

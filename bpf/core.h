@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A hand-written, minimal CO-RE view of the kernel for the BPF programs:
+ * only the types and fields they read.  Every struct carries
+ * preserve_access_index, so libbpf relocates each field access against the
+ * running kernel's BTF (or --btf-path); the layouts below need not match
+ * any kernel, only the field names and kinds do.  Fields sitting inside
+ * anonymous unions/structs in the kernel (sk_buff.dev, the header offsets
+ * that v5.x moved into struct_group()s) are declared flat: libbpf's field
+ * matching descends into anonymous members.
+ *
+ * Nothing here is generated, and no linux/ header is included: the BPF
+ * build must not depend on the build host's kernel headers.
+ */
+#ifndef NETTRACE_CORE_H
+#define NETTRACE_CORE_H
+
+/* Scalar types, defined before nettrace.h, which skips <linux/types.h>
+ * when __NETTRACE_BPF__ is set. */
+typedef signed char		__s8;
+typedef unsigned char		__u8;
+typedef short			__s16;
+typedef unsigned short		__u16;
+typedef int			__s32;
+typedef unsigned int		__u32;
+typedef long long		__s64;
+typedef unsigned long long	__u64;
+typedef __u16			__be16;
+typedef __u32			__be32;
+typedef __u64			__be64;
+typedef __u16			__sum16;
+typedef __u32			__wsum;
+typedef _Bool			bool;
+
+#define true	1
+#define false	0
+
+/* Map types and flags used by the programs (from the UAPI, which is
+ * stable; declared here so no linux/ header is needed). */
+enum bpf_map_type {
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+
+/* flags for bpf_ringbuf_output() / bpf_ringbuf_reserve() */
+#define BPF_RB_NO_WAKEUP	(1ULL << 0)
+#define BPF_RB_FORCE_WAKEUP	(1ULL << 1)
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "nettrace.h"
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+/* possible_net_t (v4.1, 0c4f691f62de): wraps struct net *, and is empty
+ * without CONFIG_NET_NS, so check net exists before reading it. */
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct net_device {
+	char name[16];
+	int ifindex;
+	possible_net_t nd_net;
+};
+
+/* Before v4.1 (0c4f691f62de "net: Add possible_net_t") nd_net was a bare
+ * struct net *.  Such kernels cannot run this backend (no ring buffer),
+ * but the flavour keeps the accessor honest if someone backports. */
+struct net_device___old {
+	struct net *nd_net;
+};
+
+struct sk_buff {
+	struct net_device *dev;		/* in a union with dev_scratch since v4.14 */
+	unsigned int len;
+	__be16 protocol;
+	__u16 transport_header;		/* offsets from head, ~0 when unset */
+	__u16 network_header;
+	__u16 mac_header;
+	unsigned char *head;
+	unsigned char *data;
+};
+
+#pragma clang attribute pop
+
+/* The header offsets are "unset" at all ones (skb_mac_header_was_set()). */
+#define NT_SKB_HDR_UNSET	((__u16)~0U)
+
+/* The network namespace inode of a device, 0 when unknown. */
+static __always_inline __u32 nt_dev_netns(struct net_device *dev)
+{
+	struct net *net = NULL;
+
+	if (bpf_core_type_exists(possible_net_t)) {
+		/* The field vanishes without CONFIG_NET_NS: only init_net. */
+		if (!bpf_core_field_exists(dev->nd_net.net))
+			return 0;
+		net = BPF_CORE_READ(dev, nd_net.net);
+	} else {
+		struct net_device___old *od = (void *)dev;
+
+		net = BPF_CORE_READ(od, nd_net);
+	}
+	if (!net)
+		return 0;
+	return BPF_CORE_READ(net, ns.inum);
+}
+
+#endif
