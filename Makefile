@@ -94,3 +94,6 @@ clean:
 	rm -rf $(OUT)
 
 .PHONY: all test test-build check-unit install clean
+
+# sub-makefiles: VM tests (tests/vm) and benchmarks (bench)
+-include tests/vm/vm.mk bench/bench.mk
