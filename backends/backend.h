@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "../bpf/nettrace.h"
 #include "../src/opts.h"
+#include "../compat/hooks.h"
 
 struct nt_ctx;
 struct nt_features;
@@ -49,6 +50,11 @@ struct nt_ctx {
 	/* Called when the kernel reports n lost events. */
 	void (*on_lost)(struct nt_ctx *ctx, unsigned long long n, int cpu);
 	void *user;			/* output state */
+	/* Lifecycle modes (default, --basic, --diag): the hooks wanted (set by
+	 * main from -t), and per hook the mechanism open() picked for it
+	 * (enum nt_hook_mech; NT_MECH_NONE = skipped, said with -v). */
+	struct nt_hook_set hooks;
+	unsigned char mech[NT_HOOK_MAX];
 };
 
 extern const struct nt_backend_ops nt_bpf_backend;

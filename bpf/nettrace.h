@@ -70,8 +70,19 @@ struct nt_pkt {
 #define NT_EV_NETNS	0x08
 #define NT_EV_DEV	0x10	/* ifindex/ifname valid */
 
+#define NT_EV_RET	0x20	/* retval is valid (fexit, kretprobe) */
+
 /* event kinds */
-#define NT_KIND_DROP	1
+#define NT_KIND_DROP	1	/* --drop: a drop */
+#define NT_KIND_HOOK	2	/* lifecycle: the skb passed hook `hook` */
+
+/* hook ids: the catalogue in hooks.def */
+enum nt_hook_id {
+#define NT_HOOK(id, ...) NT_HOOK_##id,
+#include "hooks.def"
+#undef NT_HOOK
+	NT_HOOK_MAX,
+};
 
 /* One event, as the BPF programs write it into the ring buffer and as the
  * tracefs backend fills it from tracepoint records. */
@@ -90,6 +101,9 @@ struct nt_event {
 	char  ifname[NT_IFNAME_LEN];
 	struct nt_pkt pkt;
 	__u32 nr_stack;
+	__u32 hook;		/* enum nt_hook_id, for NT_KIND_HOOK */
+	__s64 retval;		/* NT_EV_RET; skb_clone: the clone's address */
+	__u32 skb_len;		/* skb->len, 0 if unknown */
 	__u32 pad;
 	__u64 stack[NT_MAX_STACK];
 };
