@@ -12,10 +12,14 @@
 #include <unistd.h>
 #include "opts.h"
 #include "output.h"
+#include "life.h"
 #include "log.h"
 #include "../backends/backend.h"
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
+#include "../compat/hooks.h"
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 static volatile sig_atomic_t nt_stop;	/* the only file-scope mutable state */
 
@@ -30,19 +34,89 @@ struct nt_app {
 	struct nt_reasons reasons;
 	struct nt_output out;
 	struct nt_ctx ctx;
+	struct nt_life life;		/* default (lifecycle) mode */
+	unsigned long long printed;	/* what -c counts: drops, events or packets */
+	bool done;			/* -c reached */
 };
+
+/* Lifecycle limits: 1024 packets in flight, 64 events each, and a packet
+ * with no event for 2 s of kernel time is printed as it is. */
+#define NT_LIFE_CTX	1024
+#define NT_LIFE_EVENTS	64
+#define NT_LIFE_AGE_NS	2000000000ULL
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct nt_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* A finished packet: its block, events in time order.  Flow information
+ * learnt at one hook (the tracefs backend recovers addresses at
+ * tcp_send_reset/icmp_send only) is shown on the events that lack it. */
+static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why,
+			    void *arg)
+{
+	struct nt_app *app = arg;
+	struct nt_event *ev;
+	const struct nt_pkt *known = NULL;
+	unsigned int i;
+
+	if (app->done || !c->nev)
+		return;
+	ev = calloc(c->nev, sizeof(*ev));
+	if (!ev)
+		return;
+	for (i = 0; i < c->nev; i++) {
+		nt_life_get(c, i, &ev[i]);
+		if (!known && (ev[i].pkt.have & NT_HAVE_ADDR))
+			known = &ev[i].pkt;
+	}
+	qsort(ev, c->nev, sizeof(*ev), ev_cmp);
+	if (known) {
+		struct nt_pkt k = *known;
+
+		for (i = 0; i < c->nev; i++)
+			if (!(ev[i].pkt.have & NT_HAVE_ADDR) &&
+			    (!(ev[i].pkt.have & NT_HAVE_L3) || ev[i].pkt.l3_proto == k.l3_proto))
+				ev[i].pkt = k;
+	}
+	nt_output_block(&app->out, c->skbs, c->nskbs);
+	for (i = 0; i < c->nev; i++)
+		nt_output_hook(&app->out, &ev[i], NULL);
+	if (c->dropped_events)
+		fprintf(app->out.f, "... %u more events of this packet not shown\n",
+			c->dropped_events);
+	if (why == NT_LIFE_AGED || why == NT_LIFE_EVICTED)
+		nt_debug("packet %llx printed without its free (%s)",
+			 (unsigned long long)c->skbs[0], why == NT_LIFE_AGED ? "aged" : "evicted");
+	free(ev);
+	app->printed++;
+	if (app->opts.count && app->printed >= (unsigned long long)app->opts.count)
+		app->done = true;
+}
 
 static int app_on_event(struct nt_ctx *ctx, const struct nt_event *e)
 {
 	struct nt_app *app = ctx->user;
 
-	if (e->kind == NT_KIND_DROP)
+	if (app->done)
+		return 1;
+	if (e->kind == NT_KIND_DROP) {
 		nt_output_drop(&app->out, e);
+		app->printed++;
+	} else if (app->opts.mode == NT_MODE_BASIC) {
+		nt_output_hook(&app->out, e, NULL);
+		app->printed++;
+	} else {
+		nt_life_add(&app->life, e);
+	}
 	if (ferror(app->out.f))
 		return -EPIPE;
-	if (app->opts.count && app->out.lines >= (unsigned long long)app->opts.count)
-		return 1;
-	return 0;
+	if (app->opts.count && app->printed >= (unsigned long long)app->opts.count)
+		app->done = true;
+	return app->done ? 1 : 0;
 }
 
 static void app_on_lost(struct nt_ctx *ctx, unsigned long long n, int cpu)
@@ -90,6 +164,57 @@ static const struct nt_backend_ops *choose_backend(struct nt_app *app, int skip,
 	return NULL;
 }
 
+/* What each hook of the catalogue would use on this host, per backend. */
+static void print_hooks(struct nt_app *app)
+{
+	struct nt_features *ft = &app->feat;
+	const char *dir = nt_tracefs_dir(ft);
+	struct btf *btf = NULL;
+	char fn[128], sys[64], ev[128], path[512], point[256];
+	const char *bpf, *tfs;
+	int i, k;
+
+	if (nt_feat_has(ft, NT_FEAT_BTF)) {
+		btf = app->opts.btf_path ? btf__parse(app->opts.btf_path, NULL) :
+					   btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	printf("hooks (-t takes a group or a hook name):\n");
+	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
+	for (i = 0; i < NT_HOOK_MAX; i++) {
+		const struct nt_hook *h = &nt_hooks[i];
+		bool has_fn = false, has_tp = false;
+
+		for (k = 0; nt_hook_kfunc(h, k, fn, sizeof(fn)); k++) {
+			if (btf ? btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0 :
+				  nt_ksyms_addr(&app->out.ks, fn) != 0) {
+				has_fn = true;
+				break;
+			}
+		}
+		if (dir && nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev))) {
+			snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, ev);
+			has_tp = !access(path, R_OK);
+		}
+		bpf = has_fn && nt_feat_has(ft, NT_FEAT_FENTRY) ? "fentry" :
+		      has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_BPF) ? "kprobe" :
+		      has_tp && nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" :
+		      has_tp && nt_feat_has(ft, NT_FEAT_RAW_TP) ? "raw_tp" : "-";
+		tfs = has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_EVENTS) ? "kprobe event" :
+		      has_tp ? "tracepoint" : "-";
+		snprintf(point, sizeof(point), "%s%s%s", has_fn ? fn : "",
+			 has_fn && has_tp ? ", " : "", has_tp ? h->tp : "");
+		if (!has_fn && !has_tp)
+			snprintf(point, sizeof(point), "not in this kernel");
+		else if (!strcmp(bpf, "-") && !strcmp(tfs, "-"))
+			strcat(point, " (needs fentry or kprobes)");
+		printf("  %-10s %-26s %-9s %-13s %s%s\n", h->group, h->name, bpf, tfs, point,
+		       (h->flags & NT_HF_OPTIN) ? " [opt-in]" : "");
+	}
+	btf__free(btf);
+}
+
 static void print_check(struct nt_app *app)
 {
 	const struct nt_backend_ops *b;
@@ -130,6 +255,7 @@ static void print_check(struct nt_app *app)
 			printf("  note: no kprobe events: address, port and L4 filters are refused "
 			       "on tracefs; -p ip/ipv6/arp and --pid work\n");
 	}
+	print_hooks(app);
 	printf("lifecycle hooks on kernel functions: %s\n",
 	       nt_feat_has(&app->feat, NT_FEAT_FENTRY) ? "fentry/fexit" :
 	       nt_feat_has(&app->feat, NT_FEAT_KPROBE_BPF) ? "BPF kprobes" :
@@ -180,10 +306,14 @@ static int run_trace(struct nt_app *app)
 			err = n;
 			break;
 		}
-		if (app->opts.count && app->out.lines >= (unsigned long long)app->opts.count)
+		if (app->opts.mode == NT_MODE_LIFE)
+			nt_life_expire(&app->life);
+		if (app->done)
 			break;
 	}
 	b->close(ctx);
+	if (app->opts.mode == NT_MODE_LIFE)
+		nt_life_flush(&app->life);
 	nt_output_msg(&app->out, "end trace...");
 	nt_output_summary(&app->out, ctx->stats.events, ctx->stats.lost);
 	return err == -EPIPE ? 0 : err;
@@ -218,10 +348,16 @@ int main(int argc, char **argv)
 		free(app);
 		return 0;
 	}
-	if (app->opts.mode != NT_MODE_DROP && app->opts.mode != NT_MODE_CHECK) {
-		nt_err("%s mode is not available in this build yet; --drop and --check are",
-		       app->opts.mode == NT_MODE_DIAG ? "--diag" :
-		       app->opts.mode == NT_MODE_BASIC ? "--basic" : "the default (lifecycle)");
+	if (app->opts.mode == NT_MODE_DIAG) {
+		nt_err("--diag mode is not available in this build yet; the default mode, "
+		       "--basic, --drop and --check are");
+		free(app);
+		return 2;
+	}
+	if (app->opts.trace && !strcmp(app->opts.trace, "list")) {
+		app->opts.mode = NT_MODE_CHECK;
+	} else if (nt_hooks_select(app->opts.trace, &app->ctx.hooks, err, sizeof(err))) {
+		nt_err("%s", err);
 		free(app);
 		return 2;
 	}
@@ -246,6 +382,8 @@ int main(int argc, char **argv)
 	app->out.json = app->opts.json;
 	app->out.date = app->opts.date;
 	app->out.stack = app->opts.drop_stack;
+	app->out.detail = app->opts.detail;
+	app->out.ret = app->opts.ret;
 	app->out.kallsyms_path = "/proc/kallsyms";
 
 	if (app->opts.mode == NT_MODE_CHECK) {
@@ -259,9 +397,17 @@ int main(int argc, char **argv)
 	if (!app->reasons.present)
 		nt_info("this kernel has no drop reasons: the reason field is left out");
 
+	if (app->opts.mode == NT_MODE_LIFE &&
+	    nt_life_init(&app->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS,
+			 app_print_block, app)) {
+		nt_err("out of memory");
+		ret = 1;
+		goto out;
+	}
 	ret = run_trace(app);
 	ret = ret < 0 ? 1 : 0;
 out:
+	nt_life_free(&app->life);
 	nt_output_free(&app->out);
 	nt_reasons_free(&app->reasons);
 	free(app);

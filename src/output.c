@@ -10,6 +10,7 @@
 #include <time.h>
 #include "output.h"
 #include "log.h"
+#include "../compat/hooks.h"
 
 int nt_log_level;
 
@@ -304,6 +305,98 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 		for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++)
 			fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 	}
+}
+
+void nt_output_block(struct nt_output *o, const __u64 *skbs, unsigned int n)
+{
+	unsigned int i;
+
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"packet\",\"skbs\":[");
+		for (i = 0; i < n; i++)
+			fprintf(o->f, "%s\"%llx\"", i ? "," : "", (unsigned long long)skbs[i]);
+		fprintf(o->f, "]}\n");
+		return;
+	}
+	fprintf(o->f, "***************** ");
+	for (i = 0; i < n; i++)
+		fprintf(o->f, "%s%llx", i ? "," : "", (unsigned long long)skbs[i]);
+	fprintf(o->f, " ***************\n");
+}
+
+void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *annot)
+{
+	const char *hook = e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].name : "?";
+	char ts[64], pkt[256], rbuf[64], loc[160];
+	const char *reason = NULL;
+	bool has_ret = o->ret && (e->flags & NT_EV_RET) && e->hook != NT_HOOK_SKB_CLONE;
+
+	nt_ts_format(o, e->ts, ts, sizeof(ts));
+	nt_pkt_format(&e->pkt, pkt, sizeof(pkt));
+	if (o->reasons && o->reasons->present && (e->flags & NT_EV_REASON))
+		reason = nt_reason_name(o->reasons, e->reason, rbuf, sizeof(rbuf));
+	loc[0] = 0;
+	if ((e->flags & NT_EV_LOCATION) && e->hook == NT_HOOK_KFREE_SKB)
+		nt_output_sym(o, e->location, loc, sizeof(loc));
+	o->lines++;
+
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"hook\",\"time\":\"%s\",\"hook\":\"%s\",\"group\":\"%s\","
+			"\"skb\":\"%llx\",\"cpu\":%u,\"pid\":%u,\"comm\":", ts, hook,
+			e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].group : "?",
+			(unsigned long long)e->skb, e->cpu, e->pid);
+		json_str(o->f, e->comm);
+		if (e->flags & NT_EV_DEV) {
+			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
+			json_str(o->f, e->ifname);
+		}
+		if (e->flags & NT_EV_NETNS)
+			fprintf(o->f, ",\"netns\":%u", e->netns);
+		if (e->skb_len)
+			fprintf(o->f, ",\"len\":%u", e->skb_len);
+		fprintf(o->f, ",\"packet\":");
+		json_str(o->f, pkt);
+		json_pkt(o->f, &e->pkt);
+		if (reason) {
+			fprintf(o->f, ",\"reason\":");
+			json_str(o->f, reason);
+		}
+		if (loc[0]) {
+			fprintf(o->f, ",\"location\":");
+			json_str(o->f, loc);
+		}
+		if (e->flags & NT_EV_RET)
+			fprintf(o->f, e->hook == NT_HOOK_SKB_CLONE ? ",\"clone\":\"%llx\"" :
+				",\"ret\":%lld", (long long)e->retval);
+		if (annot && *annot) {
+			fprintf(o->f, ",\"note\":");
+			json_str(o->f, annot);
+		}
+		fprintf(o->f, "}\n");
+		return;
+	}
+
+	if (o->detail) {
+		char ns[24] = "";
+
+		if (e->flags & NT_EV_NETNS)
+			snprintf(ns, sizeof(ns), "[ns:%u]", e->netns);
+		fprintf(o->f, "[%s] [%llx][%-20s][cpu:%-3u][%-8s][pid:%-7u][%-15s]%s ", ts,
+			(unsigned long long)e->skb, hook, e->cpu,
+			(e->flags & NT_EV_DEV) ? e->ifname : "", e->pid, e->comm, ns);
+	} else {
+		fprintf(o->f, "[%s] [%-20s] ", ts, hook);
+	}
+	fputs(pkt, o->f);
+	if (reason)
+		fprintf(o->f, ", reason: %s", reason);
+	if (loc[0])
+		fprintf(o->f, ", %s", loc);
+	if (has_ret)
+		fprintf(o->f, ", ret: %lld", (long long)e->retval);
+	if (annot && *annot)
+		fprintf(o->f, " %s", annot);
+	fputc('\n', o->f);
 }
 
 void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu)

@@ -17,6 +17,8 @@ struct nt_output {
 	bool json;
 	bool date;		/* wall-clock date instead of monotonic seconds */
 	bool stack;		/* print stacks that events carry */
+	bool detail;		/* --detail: skb, cpu, ifname, pid, comm, netns */
+	bool ret;		/* --ret: return values */
 	long long mono_to_real_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	struct nt_ksyms ks;	/* loaded on first use from kallsyms_path */
 	const char *kallsyms_path;
@@ -30,6 +32,10 @@ int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len);
 /* "[142.097193]" or "[2026-11-25 13:30:01.123456]" */
 int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, size_t len);
 void nt_output_drop(struct nt_output *o, const struct nt_event *e);
+/* Lifecycle: "***************** skb1,skb2 ***************" */
+void nt_output_block(struct nt_output *o, const __u64 *skbs, unsigned int n);
+/* Lifecycle: "[ts] [hook                ] PKT" (+ annotation text, may be NULL) */
+void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *annot);
 void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu);
 /* free-text status lines: "begin trace...", "end trace..." */
 void nt_output_msg(struct nt_output *o, const char *msg);

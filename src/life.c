@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lifecycle tracker (see life.h).  Every operation on the event path is
+ * O(1): a hash from skb address to context, a free-slot stack, and a
+ * creation-order list whose head is the eviction victim. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "life.h"
+
+#define TOMB (-2)
+#define EMPTY (-1)
+
+static unsigned int hash64(__u64 v, unsigned int size)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (unsigned int)v & (size - 1);
+}
+
+int nt_life_init(struct nt_life *l, unsigned int max_ctx, unsigned int max_events,
+		 unsigned long long age_ns, nt_life_done_fn done, void *arg)
+{
+	unsigned int i, size = 16;
+
+	memset(l, 0, sizeof(*l));
+	if (!max_ctx || !max_events)
+		return -EINVAL;
+	while (size < max_ctx * 4)
+		size <<= 1;
+	l->ctx = calloc(max_ctx, sizeof(*l->ctx));
+	l->map = malloc(size * sizeof(*l->map));
+	l->free_idx = malloc(max_ctx * sizeof(*l->free_idx));
+	if (!l->ctx || !l->map || !l->free_idx) {
+		nt_life_free(l);
+		return -ENOMEM;
+	}
+	for (i = 0; i < size; i++)
+		l->map[i].ctx = EMPTY;
+	for (i = 0; i < max_ctx; i++)
+		l->free_idx[i] = max_ctx - 1 - i;
+	l->nfree = max_ctx;
+	l->map_size = size;
+	l->max_ctx = max_ctx;
+	l->max_events = max_events;
+	l->age_ns = age_ns;
+	l->done = done;
+	l->arg = arg;
+	l->head = l->tail = -1;
+	return 0;
+}
+
+static int map_find(const struct nt_life *l, __u64 skb)
+{
+	unsigned int i = hash64(skb, l->map_size), n;
+
+	for (n = 0; n < l->map_size; n++, i = (i + 1) & (l->map_size - 1)) {
+		if (l->map[i].ctx == EMPTY)
+			return -1;
+		if (l->map[i].ctx >= 0 && l->map[i].skb == skb)
+			return l->map[i].ctx;
+	}
+	return -1;
+}
+
+/* Rebuilds the table in place of its tombstones. */
+static void map_rehash(struct nt_life *l)
+{
+	struct nt_life_slot *old = l->map;
+	unsigned int i, j, size = l->map_size;
+
+	l->map = malloc(size * sizeof(*l->map));
+	if (!l->map) {
+		l->map = old;
+		return;
+	}
+	for (i = 0; i < size; i++)
+		l->map[i].ctx = EMPTY;
+	for (i = 0; i < size; i++) {
+		if (old[i].ctx < 0)
+			continue;
+		j = hash64(old[i].skb, size);
+		while (l->map[j].ctx != EMPTY)
+			j = (j + 1) & (size - 1);
+		l->map[j] = old[i];
+	}
+	l->map_tomb = 0;
+	free(old);
+}
+
+/* Caller guarantees skb is not in the table. */
+static void map_put(struct nt_life *l, __u64 skb, int ctx)
+{
+	unsigned int i;
+
+	if ((l->map_used + l->map_tomb + 1) * 4 > l->map_size * 3)
+		map_rehash(l);
+	i = hash64(skb, l->map_size);
+	while (l->map[i].ctx >= 0)
+		i = (i + 1) & (l->map_size - 1);
+	if (l->map[i].ctx == TOMB)
+		l->map_tomb--;
+	l->map_used++;
+	l->map[i].skb = skb;
+	l->map[i].ctx = ctx;
+}
+
+static bool map_del(struct nt_life *l, __u64 skb)
+{
+	unsigned int i = hash64(skb, l->map_size), n;
+
+	for (n = 0; n < l->map_size; n++, i = (i + 1) & (l->map_size - 1)) {
+		if (l->map[i].ctx == EMPTY)
+			return false;
+		if (l->map[i].ctx >= 0 && l->map[i].skb == skb) {
+			l->map[i].ctx = TOMB;
+			l->map_used--;
+			l->map_tomb++;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void list_unlink(struct nt_life *l, int idx)
+{
+	struct nt_life_ctx *c = &l->ctx[idx];
+
+	if (c->prev >= 0)
+		l->ctx[c->prev].next = c->next;
+	else
+		l->head = c->next;
+	if (c->next >= 0)
+		l->ctx[c->next].prev = c->prev;
+	else
+		l->tail = c->prev;
+}
+
+static void ctx_finish(struct nt_life *l, int idx, enum nt_life_end why)
+{
+	struct nt_life_ctx *c = &l->ctx[idx];
+	unsigned int i;
+
+	if (l->done)
+		l->done(l, c, why, l->arg);
+	for (i = 0; i < c->nskbs; i++)
+		if (map_find(l, c->skbs[i]) == idx)
+			map_del(l, c->skbs[i]);
+	list_unlink(l, idx);
+	/* the event buffer stays for reuse; it is bounded by max_events */
+	c->nskbs = c->live = c->nev = c->dropped_events = 0;
+	c->used = false;
+	l->free_idx[l->nfree++] = idx;
+	l->nctx--;
+	if (why == NT_LIFE_EVICTED)
+		l->evicted++;
+	else if (why == NT_LIFE_AGED)
+		l->aged++;
+}
+
+static int ctx_new(struct nt_life *l, __u64 skb, __u64 ts)
+{
+	struct nt_life_ctx *c;
+	int idx;
+
+	if (!l->nfree)
+		ctx_finish(l, l->head, NT_LIFE_EVICTED);
+	idx = l->free_idx[--l->nfree];
+	c = &l->ctx[idx];
+	c->used = true;
+	c->skbs[0] = skb;
+	c->nskbs = 1;
+	c->live = 1;
+	c->first_ts = c->last_ts = ts;
+	c->next = -1;
+	c->prev = l->tail;
+	if (l->tail >= 0)
+		l->ctx[l->tail].next = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+	l->nctx++;
+	map_put(l, skb, idx);
+	return idx;
+}
+
+static void ctx_alias(struct nt_life *l, int idx, __u64 skb)
+{
+	struct nt_life_ctx *c = &l->ctx[idx];
+	int other = map_find(l, skb);
+
+	if (other == idx || c->nskbs == NT_LIFE_MAX_SKBS)
+		return;	/* a clone storm cannot grow a context past its bound */
+	if (other >= 0) {
+		/* the address was reused while an old context still held it */
+		map_del(l, skb);
+		l->ctx[other].live--;
+	}
+	c->skbs[c->nskbs++] = skb;
+	c->live++;
+	map_put(l, skb, idx);
+}
+
+static void ctx_push(struct nt_life *l, struct nt_life_ctx *c, const struct nt_event *e)
+{
+	if (c->nev == l->max_events) {
+		c->dropped_events++;
+		return;
+	}
+	if (c->nev == c->cap) {
+		unsigned int cap = c->cap ? c->cap * 2 : 8;
+		unsigned char *n;
+
+		if (cap > l->max_events)
+			cap = l->max_events;
+		n = realloc(c->ev, (size_t)cap * NT_LIFE_EV_SIZE);
+		if (!n) {
+			c->dropped_events++;
+			return;
+		}
+		c->ev = n;
+		c->cap = cap;
+	}
+	memcpy(c->ev + (size_t)c->nev * NT_LIFE_EV_SIZE, e, NT_LIFE_EV_SIZE);
+	c->nev++;
+	if (e->ts > c->last_ts)
+		c->last_ts = e->ts;
+}
+
+void nt_life_get(const struct nt_life_ctx *c, unsigned int i, struct nt_event *out)
+{
+	memcpy(out, c->ev + (size_t)i * NT_LIFE_EV_SIZE, NT_LIFE_EV_SIZE);
+	memset((char *)out + NT_LIFE_EV_SIZE, 0, sizeof(*out) - NT_LIFE_EV_SIZE);
+	out->nr_stack = 0;
+}
+
+void nt_life_add(struct nt_life *l, const struct nt_event *e)
+{
+	struct nt_life_ctx *c;
+	int idx;
+
+	if (e->ts > l->now)
+		l->now = e->ts;
+	idx = map_find(l, e->skb);
+	if (idx < 0)
+		idx = ctx_new(l, e->skb, e->ts);
+	c = &l->ctx[idx];
+	ctx_push(l, c, e);
+	if (e->hook == NT_HOOK_SKB_CLONE && (e->flags & NT_EV_RET) && e->retval)
+		ctx_alias(l, idx, (__u64)e->retval);
+	if (e->hook == NT_HOOK_CONSUME_SKB || e->hook == NT_HOOK_KFREE_SKB) {
+		/* one of the packet's skbs is gone; the context closes with the last */
+		if (map_del(l, e->skb))
+			c->live--;
+		if (!c->live)
+			ctx_finish(l, idx, NT_LIFE_FREED);
+	}
+}
+
+void nt_life_expire(struct nt_life *l)
+{
+	int idx, next;
+
+	if (!l->age_ns)
+		return;
+	for (idx = l->head; idx >= 0; idx = next) {
+		next = l->ctx[idx].next;
+		if (l->now > l->ctx[idx].last_ts + l->age_ns)
+			ctx_finish(l, idx, NT_LIFE_AGED);
+	}
+}
+
+void nt_life_flush(struct nt_life *l)
+{
+	while (l->head >= 0)
+		ctx_finish(l, l->head, NT_LIFE_FLUSHED);
+}
+
+size_t nt_life_mem(const struct nt_life *l)
+{
+	size_t n = l->max_ctx * (sizeof(*l->ctx) + sizeof(*l->free_idx)) +
+		   l->map_size * sizeof(*l->map);
+	unsigned int i;
+
+	for (i = 0; i < l->max_ctx; i++)
+		n += (size_t)l->ctx[i].cap * NT_LIFE_EV_SIZE;
+	return n;
+}
+
+void nt_life_free(struct nt_life *l)
+{
+	unsigned int i;
+
+	for (i = 0; l->ctx && i < l->max_ctx; i++)
+		free(l->ctx[i].ev);
+	free(l->ctx);
+	free(l->map);
+	free(l->free_idx);
+	memset(l, 0, sizeof(*l));
+}

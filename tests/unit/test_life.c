@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lifecycle tracker: grouping, clones, aging, and its memory bound. */
+#include <stdlib.h>
+#include "test.h"
+#include "../../src/life.h"
+#include "../../compat/hooks.h"
+
+struct seen {
+	int blocks;
+	enum nt_life_end why[16];
+	unsigned int nev[16], nskbs[16];
+	__u64 first_skb[16];
+	unsigned int hooks[16][8];
+};
+
+static void done(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why, void *arg)
+{
+	struct seen *s = arg;
+	struct nt_event e;
+	unsigned int i;
+
+	if (s->blocks < 16) {
+		s->why[s->blocks] = why;
+		s->nev[s->blocks] = c->nev;
+		s->nskbs[s->blocks] = c->nskbs;
+		s->first_skb[s->blocks] = c->skbs[0];
+		for (i = 0; i < c->nev && i < 8; i++) {
+			nt_life_get(c, i, &e);
+			s->hooks[s->blocks][i] = e.hook;
+		}
+	}
+	s->blocks++;
+}
+
+static struct nt_event ev(__u64 skb, unsigned int hook, __u64 ts)
+{
+	struct nt_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = NT_KIND_HOOK;
+	e.skb = skb;
+	e.hook = hook;
+	e.ts = ts;
+	return e;
+}
+
+TEST(life_groups_by_skb_until_free)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+
+	CHECK_INT(nt_life_init(&l, 16, 8, 0, done, &s), 0);
+	e = ev(0x100, NT_HOOK_NETIF_RX, 1); nt_life_add(&l, &e);
+	e = ev(0x200, NT_HOOK_NETIF_RX, 2); nt_life_add(&l, &e);
+	e = ev(0x100, NT_HOOK_RECEIVE_CORE, 3); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);
+	e = ev(0x100, NT_HOOK_CONSUME_SKB, 4); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.why[0], NT_LIFE_FREED);
+	CHECK_INT(s.nev[0], 3);
+	CHECK_INT(s.hooks[0][0], NT_HOOK_NETIF_RX);
+	CHECK_INT(s.hooks[0][2], NT_HOOK_CONSUME_SKB);
+	/* the address is free again: a new packet at it opens a new block */
+	e = ev(0x100, NT_HOOK_DEV_QUEUE_XMIT, 5); nt_life_add(&l, &e);
+	e = ev(0x100, NT_HOOK_KFREE_SKB, 6); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 2);
+	CHECK_INT(s.nev[1], 2);
+	CHECK_INT(l.nctx, 1);	/* 0x200 still open */
+	nt_life_flush(&l);
+	CHECK_INT(s.blocks, 3);
+	CHECK_INT(s.why[2], NT_LIFE_FLUSHED);
+	CHECK_INT(l.nctx, 0);
+	nt_life_free(&l);
+}
+
+TEST(life_clone_joins_parent_block)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+
+	CHECK_INT(nt_life_init(&l, 16, 16, 0, done, &s), 0);
+	e = ev(0xa00, NT_HOOK_RECEIVE_CORE, 1); nt_life_add(&l, &e);
+	e = ev(0xa00, NT_HOOK_SKB_CLONE, 2);
+	e.flags = NT_EV_RET;
+	e.retval = 0xb00;
+	nt_life_add(&l, &e);
+	e = ev(0xb00, NT_HOOK_IP_RCV, 3); nt_life_add(&l, &e);
+	e = ev(0xb00, NT_HOOK_CONSUME_SKB, 4); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);		/* the parent lives on */
+	e = ev(0xa00, NT_HOOK_PACKET_RCV, 5); nt_life_add(&l, &e);
+	e = ev(0xa00, NT_HOOK_CONSUME_SKB, 6); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.nev[0], 6);
+	CHECK_INT(s.nskbs[0], 2);
+	CHECK(s.first_skb[0] == 0xa00);
+	nt_life_free(&l);
+}
+
+TEST(life_ages_out_and_caps_events)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+	int i;
+
+	CHECK_INT(nt_life_init(&l, 16, 4, 1000, done, &s), 0);
+	for (i = 0; i < 10; i++) {
+		e = ev(0x1, NT_HOOK_NETIF_RX, 10 + i);
+		nt_life_add(&l, &e);
+	}
+	e = ev(0x2, NT_HOOK_NETIF_RX, 500); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 0);
+	e = ev(0x2, NT_HOOK_RECEIVE_CORE, 1100); nt_life_add(&l, &e);
+	nt_life_expire(&l);		/* 0x1 last seen at 19: older than 1000 */
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.why[0], NT_LIFE_AGED);
+	CHECK_INT(s.nev[0], 4);		/* capped; the rest counted */
+	CHECK_INT(l.aged, 1);
+	nt_life_free(&l);
+}
+
+TEST(life_storm_is_bounded)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+	size_t mem0, mem;
+	unsigned long i;
+
+	CHECK_INT(nt_life_init(&l, 1024, 64, 0, done, &s), 0);
+	mem0 = nt_life_mem(&l);
+	/* a million distinct skbs that are never freed: oldest are evicted */
+	for (i = 0; i < 1000000; i++) {
+		e = ev(0xffff888000000000ULL + i * 256, NT_HOOK_NETIF_RX, i);
+		nt_life_add(&l, &e);
+		if (i % 3 == 0) {
+			e.hook = NT_HOOK_RECEIVE_CORE;
+			nt_life_add(&l, &e);
+		}
+	}
+	mem = nt_life_mem(&l);
+	CHECK_INT(l.nctx, 1024);
+	CHECK_INT(l.evicted, 1000000 - 1024);
+	CHECK(mem < mem0 + 1024 * 8 * NT_LIFE_EV_SIZE + 1);
+	CHECK(mem < 4u << 20);
+	/* and everything still works after the storm */
+	e = ev(0x42, NT_HOOK_NETIF_RX, 2000000); nt_life_add(&l, &e);
+	CHECK_INT(l.nctx, 1024);
+	e = ev(0x42, NT_HOOK_KFREE_SKB, 2000001); nt_life_add(&l, &e);
+	CHECK_INT(l.nctx, 1023);
+	CHECK_INT(s.why[0], NT_LIFE_EVICTED);
+	nt_life_free(&l);
+}
+
+TEST(hooks_select)
+{
+	struct nt_hook_set set;
+	char err[512];
+
+	CHECK_INT(nt_hooks_select(NULL, &set, err, sizeof(err)), 0);
+	CHECK(nt_hook_set_has(&set, NT_HOOK_IP_RCV));
+	CHECK(!nt_hook_set_has(&set, NT_HOOK_TCP_RCV_ESTABLISHED));	/* opt-in */
+	CHECK_INT(nt_hooks_select("link-out,ip_rcv", &set, err, sizeof(err)), 0);
+	CHECK(nt_hook_set_has(&set, NT_HOOK_DEV_QUEUE_XMIT));
+	CHECK(nt_hook_set_has(&set, NT_HOOK_HARD_START_XMIT));
+	CHECK(nt_hook_set_has(&set, NT_HOOK_IP_RCV));
+	CHECK(!nt_hook_set_has(&set, NT_HOOK_IP_OUTPUT));
+	CHECK(nt_hook_set_has(&set, NT_HOOK_KFREE_SKB));	/* always: ends a packet */
+	CHECK(nt_hooks_select("link-in,bogus", &set, err, sizeof(err)) < 0);
+	CHECK_CONTAINS(err, "unknown group or hook 'bogus'");
+	CHECK_CONTAINS(err, "link-in, link-out, sched, netfilter");
+}
+
+TEST(hooks_names_and_aliases)
+{
+	char buf[64], sys[32], evn[64];
+	const struct nt_hook *h = &nt_hooks[NT_HOOK_KFREE_SKB];
+
+	CHECK_STR(h->name, "kfree_skb");
+	CHECK(nt_hook_kfunc(h, 0, buf, sizeof(buf)));
+	CHECK_STR(buf, "kfree_skb_reason");
+	CHECK(nt_hook_kfunc(h, 1, buf, sizeof(buf)));
+	CHECK_STR(buf, "sk_skb_reason_drop");
+	CHECK(!nt_hook_kfunc(h, 3, buf, sizeof(buf)));
+	CHECK(nt_hook_tp(h, sys, sizeof(sys), evn, sizeof(evn)));
+	CHECK_STR(sys, "skb");
+	CHECK_STR(evn, "kfree_skb");
+	CHECK(!nt_hook_tp(&nt_hooks[NT_HOOK_IP_RCV], sys, sizeof(sys), evn, sizeof(evn)));
+	CHECK_INT(nt_hook_by_name("__netif_receive_skb_core"), NT_HOOK_RECEIVE_CORE);
+	CHECK_INT(nt_hook_by_name("nope"), -1);
+}
