@@ -79,4 +79,11 @@ NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
 	return 1;
 }
 
+/* The namespace filter needs the event's netns, which the packet lacks.
+ * An event whose namespace is unknown (0) does not match. */
+NT_INLINE int nt_filter_netns(const struct nt_filter *f, __u32 netns)
+{
+	return !(f->set & NT_F_NETNS) || netns == f->netns;
+}
+
 #endif

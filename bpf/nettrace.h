@@ -121,6 +121,7 @@ struct nt_event {
 #define NT_F_SADDR6	0x0200
 #define NT_F_DADDR6	0x0400
 #define NT_F_ADDR6	0x0800
+#define NT_F_NETNS	0x1000	/* network namespace inode */
 
 #define NT_F_ADDRS	(NT_F_SADDR | NT_F_DADDR | NT_F_ADDR | \
 			 NT_F_SADDR6 | NT_F_DADDR6 | NT_F_ADDR6)
@@ -139,7 +140,8 @@ struct nt_filter {
 	__u16 port;
 	__u16 l3_proto;
 	__u8  l4_proto;
-	__u8  pad[7];
+	__u8  pad[3];
+	__u32 netns;
 };
 
 #endif

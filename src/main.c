@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "opts.h"
 #include "output.h"
 #include "life.h"
@@ -18,6 +19,7 @@
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
 #include "../compat/hooks.h"
+#include "../bpf/filter.h"
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -103,6 +105,11 @@ static int app_on_event(struct nt_ctx *ctx, const struct nt_event *e)
 
 	if (app->done)
 		return 1;
+	/* the namespace filter runs here: events carry the skb's netns */
+	if (!nt_filter_netns(&app->opts.filter, (e->flags & NT_EV_NETNS) ? e->netns : 0)) {
+		ctx->stats.filtered++;
+		return 0;
+	}
 	if (e->kind == NT_KIND_DROP) {
 		nt_output_drop(&app->out, e);
 		app->printed++;
@@ -275,6 +282,11 @@ static int run_trace(struct nt_app *app)
 		if (!b)
 			return -ENODEV;
 		ctx->backend = b;
+		if (b == &nt_tracefs_backend && (app->opts.filter.set & NT_F_NETNS)) {
+			nt_err("--netns needs the packet's network namespace, which the tracefs "
+			       "backend cannot see (tracepoints don't carry it); use --backend=bpf");
+			return -EOPNOTSUPP;
+		}
 		err = b->open(ctx);
 		if (!err)
 			err = b->attach(ctx);
@@ -353,6 +365,16 @@ int main(int argc, char **argv)
 		       "--basic, --drop and --check are");
 		free(app);
 		return 2;
+	}
+	if (app->opts.netns_current) {
+		struct stat st;
+
+		if (stat("/proc/self/ns/net", &st)) {
+			nt_err("--netns-current: cannot read /proc/self/ns/net: %s", strerror(errno));
+			free(app);
+			return 2;
+		}
+		app->opts.filter.netns = st.st_ino;
 	}
 	if (app->opts.trace && !strcmp(app->opts.trace, "list")) {
 		app->opts.mode = NT_MODE_CHECK;

@@ -16,6 +16,7 @@ enum {
 	OPT_SADDR6 = 256, OPT_DADDR6, OPT_ADDR, OPT_ADDR6, OPT_PID, OPT_RET, OPT_DETAIL,
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
+	OPT_NETNS, OPT_NETNS_CURRENT,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +51,8 @@ static const struct option long_opts[] = {
 	{ "check",	no_argument,	   NULL, OPT_CHECK },
 	{ "rules",	required_argument, NULL, OPT_RULES },
 	{ "btf-path",	required_argument, NULL, OPT_BTF_PATH },
+	{ "netns",	required_argument, NULL, OPT_NETNS },
+	{ "netns-current", no_argument,	   NULL, OPT_NETNS_CURRENT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,6 +70,8 @@ static const struct {
 	{ "-P, --port",		"filter source or dest TCP/UDP port" },
 	{ "-p, --proto",	"filter L3/L4 protocol, such as 'tcp', 'arp'" },
 	{ "--pid",		"filter by current process id(pid)" },
+	{ "--netns",		"filter by network namespace inode (ls -Li /proc/PID/ns/net)" },
+	{ "--netns-current",	"filter by the network namespace nettrace runs in" },
 	{ "-t, --trace",	"enable trace group or trace" },
 	{ "--ret",		"show function return value" },
 	{ "--detail",		"show extern packet info, such as pid, ifname, etc" },
@@ -294,6 +299,21 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			}
 			f->pid = v;
 			f->set |= NT_F_PID;
+			break;
+		case OPT_NETNS:
+			ret = parse_ulong("--netns", optarg, UINT_MAX, "a namespace inode number",
+					  &v, err, errlen);
+			if (!ret && !v) {
+				snprintf(err, errlen, "--netns: '%s' is not a namespace inode number",
+					 optarg);
+				ret = -EINVAL;
+			}
+			f->netns = v;
+			f->set |= NT_F_NETNS;
+			break;
+		case OPT_NETNS_CURRENT:
+			o->netns_current = true;
+			f->set |= NT_F_NETNS;
 			break;
 		case 'c':
 			ret = parse_ulong("--count", optarg, LONG_MAX, "a positive count", &v, err,

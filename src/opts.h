@@ -33,6 +33,7 @@ struct nt_opts {
 	bool diag_quiet, diag_keep, hooks;
 	bool drop_stack;
 	bool json;
+	bool netns_current;	/* --netns-current: main resolves it */
 	bool help, version;
 	int verbose;		/* -v */
 	bool debug;

@@ -104,3 +104,15 @@ TEST(filter_ports_proto_pid)
 	f.port = 80;
 	CHECK(!nt_filter_match(&f, &p, 0));
 }
+
+TEST(filter_netns)
+{
+	struct nt_filter f = { 0 };
+
+	CHECK(nt_filter_netns(&f, 0));
+	f.set = NT_F_NETNS;
+	f.netns = 4026532177u;
+	CHECK(nt_filter_netns(&f, 4026532177u));
+	CHECK(!nt_filter_netns(&f, 4026531840u));
+	CHECK(!nt_filter_netns(&f, 0));
+}

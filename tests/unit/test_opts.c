@@ -114,6 +114,21 @@ TEST(opts_bad_proto_and_option)
 	BAD("--count: '0' is not a positive count", "-c", "0", NULL, NULL);
 }
 
+TEST(opts_netns)
+{
+	struct nt_opts o;
+	char err[512];
+
+	CHECK_INT(parse(&o, err, "--netns", "4026531840", NULL, NULL), 0);
+	CHECK(o.filter.set & NT_F_NETNS);
+	CHECK(o.filter.netns == 4026531840u);
+	CHECK_INT(parse(&o, err, "--netns-current", NULL, NULL, NULL), 0);
+	CHECK(o.netns_current);
+	CHECK(o.filter.set & NT_F_NETNS);
+	BAD("--netns: 'abc' is not a namespace inode number", "--netns", "abc", NULL, NULL);
+	BAD("--netns: '0' is not a namespace inode number", "--netns", "0", NULL, NULL);
+}
+
 TEST(opts_two_modes)
 {
 	BAD("--drop and --diag cannot be used together", "--drop", "--diag", NULL, NULL);
