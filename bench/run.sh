@@ -1,0 +1,588 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nettrace benchmarks (make bench).  See bench/README.md.
+#
+# Every figure is measured in this invocation against an untraced run:
+# each round runs the workload untraced, then once under every tracer
+# configuration, and the per-round ratios traced/untraced are reported as
+# medians over BENCH_ROUNDS rounds.
+#
+# Host safety: all traffic is on the loopback of a network namespace this
+# script creates (ntb<pid>); the iptables rule of the saturation workload
+# lives in that namespace.  The root namespace's addresses, routes, firewall
+# and sysctls are never touched.  Every process is bounded in time, and the
+# EXIT trap kills what was started and deletes the namespace.
+#
+# Environment:
+#   BENCH_ROUNDS=5          rounds (untraced + each tracer per round)
+#   BENCH_SECS=2            seconds per workload run
+#   BENCH_BACKENDS="bpf tracefs"
+#   BENCH_STARTS=5          start/stop latency samples per backend
+#   BENCH_PERF=perf         perf binary (baseline 7); empty: skip
+#   BENCH_LIFECYCLE_NOMATCH / BENCH_LIFECYCLE_MATCHALL
+#                           nettrace arguments (without --backend) for item 2,
+#                           e.g. "-P 1" and "" once lifecycle mode exists;
+#                           unset: item 2 is reported as not measured
+#   BENCH_LIFECYCLE_STORM   nettrace arguments for item 6 (peak RSS under a
+#                           storm of a million distinct skbs); unset: not measured
+#   BENCH_RESULTS=bench/results   where the markdown report goes ("" = stdout only)
+
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+NT=${NT_BIN:-build/nettrace}
+UB=build/bench/udpbench
+ROUNDS=${BENCH_ROUNDS:-5}
+SECS=${BENCH_SECS:-2}
+BACKENDS=${BENCH_BACKENDS:-bpf tracefs}
+STARTS=${BENCH_STARTS:-5}
+RESDIR=${BENCH_RESULTS-bench/results}
+PERF=${BENCH_PERF-}
+TRACEFS=/sys/kernel/tracing
+HZ=$(getconf CLK_TCK)
+
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "# $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "needs root"
+[ -x "$NT" ] || die "$NT not built (make)"
+[ -x "$UB" ] || die "$UB not built (make bench-build)"
+command -v ip >/dev/null || die "iproute2 (ip) missing"
+HAVE_IPERF=1; command -v iperf3 >/dev/null || HAVE_IPERF=0
+HAVE_IPT=1; command -v iptables >/dev/null || HAVE_IPT=0
+if [ -z "$PERF" ]; then
+	for p in perf /usr/bin/perf_* /usr/lib/linux-tools*/perf; do
+		if [ -x "$(command -v "$p" 2>/dev/null)" ] && "$p" --version >/dev/null 2>&1; then
+			PERF=$(command -v "$p"); break
+		fi
+	done
+fi
+
+# Pinning: the load generator on CPU 0 (where its loopback softirq runs too),
+# readers (nettrace, perf, the UDP sink) on CPU 1.
+if [ "$(nproc)" -ge 2 ]; then
+	GEN_PIN=(taskset -c 0); RD_PIN=(taskset -c 1)
+else
+	GEN_PIN=(); RD_PIN=()
+fi
+
+TMP=$(mktemp -d /tmp/ntbench.XXXXXX) || exit 2
+NS=ntb$$
+NS_MADE=0
+BG=()		# background pids to kill at exit
+NTPIDS=()	# nettrace pids (their tracefs instances are removed if left)
+
+cleanup()
+{
+	local p
+	trap - EXIT INT TERM
+	for p in "${BG[@]}"; do
+		kill -INT "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in "${BG[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for p in "${NTPIDS[@]}"; do
+		[ -d "$TRACEFS/instances/nettrace_$p" ] && rmdir "$TRACEFS/instances/nettrace_$p" 2>/dev/null
+	done
+	[ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
+	[ -n "${BENCH_KEEP:-}" ] && echo "# kept $TMP" >&2 || rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+alive()
+{
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# stop_pid PID SECONDS: SIGINT, wait bounded, then SIGKILL.
+stop_pid()
+{
+	local i
+	kill -INT "$1" 2>/dev/null
+	for (( i = 0; i < $2 * 50; i++ )); do
+		alive "$1" || break
+		sleep 0.02
+	done
+	alive "$1" && kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# ---- namespace -------------------------------------------------------------
+ip netns add "$NS" || die "cannot create namespace $NS"
+NS_MADE=1
+ip -n "$NS" link set lo up
+NSX=(ip netns exec "$NS")
+PORT_OPEN=7000		# udpbench sink
+PORT_CLOSED=9		# nothing listens: NO_SOCKET drop + ICMP port unreachable
+PORT_NF=19		# raw PREROUTING DROP: NETFILTER_DROP, the cheapest drop
+PORT_TCP=5201
+NF_OK=0
+if [ "$HAVE_IPT" = 1 ] &&
+   "${NSX[@]}" iptables -w 5 -t raw -A PREROUTING -p udp --dport $PORT_NF -j DROP 2>/dev/null; then
+	NF_OK=1
+fi
+if [ "$HAVE_IPERF" = 1 ]; then
+	"${NSX[@]}" iperf3 -s -p $PORT_TCP >/dev/null 2>&1 </dev/null &
+	BG+=($!)
+	sleep 0.3
+fi
+
+# ---- tracers ---------------------------------------------------------------
+# A tracer configuration is a label and how to run it.  nettrace configs are
+# "nt:ARGS"; the perf baseline is "perf".
+declare -A TRACER
+DROP_CONFIGS=()
+for be in $BACKENDS; do
+	TRACER[$be]="nt:--drop --backend=$be"
+	DROP_CONFIGS+=("$be")
+done
+LIFE_CONFIGS=()
+if [ -n "${BENCH_LIFECYCLE_NOMATCH+x}" ]; then
+	for be in $BACKENDS; do
+		TRACER[life-none-$be]="nt:--backend=$be $BENCH_LIFECYCLE_NOMATCH"
+		LIFE_CONFIGS+=("life-none-$be")
+	done
+fi
+if [ -n "${BENCH_LIFECYCLE_MATCHALL+x}" ]; then
+	for be in $BACKENDS; do
+		TRACER[life-all-$be]="nt:--backend=$be $BENCH_LIFECYCLE_MATCHALL"
+		LIFE_CONFIGS+=("life-all-$be")
+	done
+fi
+[ -n "$PERF" ] && TRACER[perf]=perf
+
+# Per run, the tracer's figures land in these:
+T_EVENTS=""; T_LOST=""; T_CPU_MS=""; T_HWM_KB=""; T_PID=""; T_OUT=""; T_OK=0
+
+# tracer_start CONFIG: start it pinned to the reader CPU and wait until it
+# traces.  Returns 1 when it did not start.
+tracer_start()
+{
+	local spec=${TRACER[$1]} i args
+	T_EVENTS=""; T_LOST=""; T_CPU_MS=""; T_HWM_KB=""; T_OK=0
+	T_OUT=$TMP/$1.$RANDOM.out
+	case $spec in
+	nt:*)
+		args=${spec#nt:}
+		# shellcheck disable=SC2086
+		env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null >"$T_OUT" 2>"$T_OUT.err" &
+		T_PID=$!
+		NTPIDS+=("$T_PID"); BG+=("$T_PID")
+		for (( i = 0; i < 500; i++ )); do
+			grep -q 'begin trace' "$T_OUT" 2>/dev/null && break
+			alive "$T_PID" || break
+			sleep 0.02
+		done
+		if ! grep -q 'begin trace' "$T_OUT"; then
+			log "nettrace $args did not start: $(head -c 300 "$T_OUT.err")"
+			stop_pid "$T_PID" 2
+			return 1
+		fi
+		T_CPU0=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+		;;
+	perf)
+		rm -f "$TMP/ctl" "$TMP/ack"
+		mkfifo "$TMP/ctl" "$TMP/ack"
+		env --default-signal=INT "${RD_PIN[@]}" "$PERF" record -e skb:kfree_skb -a -B -N -D -1 \
+			--control "fifo:$TMP/ctl,$TMP/ack" -o "$TMP/perf.data" </dev/null >"$T_OUT" 2>"$T_OUT.err" &
+		T_PID=$!
+		BG+=("$T_PID")
+		exec {PCTL}<>"$TMP/ctl" {PACK}<>"$TMP/ack"
+		echo enable >&$PCTL
+		if ! read -r -t 10 -u $PACK _; then
+			log "perf record did not start: $(head -c 300 "$T_OUT.err")"
+			exec {PCTL}>&- {PACK}<&-
+			stop_pid "$T_PID" 2
+			return 1
+		fi
+		T_CPU0=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+		;;
+	esac
+	T_OK=1
+	return 0
+}
+
+# tracer_stop CONFIG: stop it and collect T_EVENTS T_LOST T_CPU_MS T_HWM_KB.
+tracer_stop()
+{
+	local cpu1
+	[ "$T_OK" = 1 ] || return
+	cpu1=$(awk '{print $14 + $15}' "/proc/$T_PID/stat" 2>/dev/null)
+	T_CPU_MS=$(( (${cpu1:-$T_CPU0} - T_CPU0) * 1000 / HZ ))
+	T_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$T_PID/status" 2>/dev/null)
+	case ${TRACER[$1]} in
+	nt:*)
+		# The reader may still be draining: give it up to 10 s.
+		stop_pid "$T_PID" 10
+		T_EVENTS=$(grep -cvE '^(begin trace|end trace|summary:|\*\*\* lost|\{"type":"(lost|summary))' "$T_OUT")
+		T_LOST=$(sed -n 's/^summary: [0-9]* events, \([0-9]*\) lost.*/\1/p; s/.*"type":"summary".*"lost":\([0-9]*\).*/\1/p' "$T_OUT" | tail -n 1)
+		[ -n "$T_LOST" ] || T_LOST=NA
+		;;
+	perf)
+		exec {PCTL}>&- {PACK}<&-
+		stop_pid "$T_PID" 20
+		T_EVENTS=$("$PERF" report -i "$TMP/perf.data" --stats 2>/dev/null |
+			   awk '/SAMPLE events:/ {print $3; exit}')
+		T_LOST=$("$PERF" report -i "$TMP/perf.data" --stats 2>/dev/null |
+			 awk '/LOST_SAMPLES events:|LOST events:/ {n += $3} END {print n + 0}')
+		# lost samples, not LOST records, when perf says how many
+		if grep -q 'lost [0-9]* chunks' "$T_OUT.err"; then
+			T_LOST=$(sed -n 's/.*lost \([0-9]*\) chunks.*/\1 chunks/p' "$T_OUT.err" | head -n 1)
+		fi
+		rm -f "$TMP/perf.data"
+		;;
+	esac
+	rm -f "$T_OUT" "$T_OUT.err"
+}
+
+# ---- workloads ---------------------------------------------------------------
+# Each prints one line "key=value ..." (its own figures).
+
+cpu_busy()	# jiffies all CPUs spent not idle
+{
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}
+
+wl_tcp()
+{
+	local out mbps
+	out=$("${NSX[@]}" timeout $(( SECS + 15 )) iperf3 -c 127.0.0.1 -p $PORT_TCP -t "$SECS" -f m 2>&1)
+	mbps=$(echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) } END { print v }')
+	[ -n "$mbps" ] || log "iperf3 failed: $(echo "$out" | tail -n 2)"
+	echo "val=${mbps:-NA}"
+}
+
+# wl_udp PORT [sink]: flood PORT; with sink, a receiver drains it on the reader CPU.
+wl_udp()
+{
+	local port=$1 sink=${2:-} b0 b1 out spid i recv=NA sent pps gen host
+	if [ -n "$sink" ]; then
+		"${NSX[@]}" "${RD_PIN[@]}" "$UB" sink 127.0.0.1 "$port" -t $(( SECS + 5 )) \
+			>"$TMP/sink.out" 2>"$TMP/sink.err" &
+		spid=$!
+		BG+=("$spid")
+		for (( i = 0; i < 250; i++ )); do
+			grep -q ready "$TMP/sink.err" 2>/dev/null && break
+			sleep 0.02
+		done
+	fi
+	b0=$(cpu_busy)
+	out=$("${NSX[@]}" "${GEN_PIN[@]}" timeout $(( SECS + 10 )) "$UB" send 127.0.0.1 "$port" -t "$SECS")
+	b1=$(cpu_busy)
+	if [ -n "$sink" ]; then
+		wait "$spid"
+		recv=$(sed -n 's/^received=//p' "$TMP/sink.out")
+	fi
+	eval "$(echo "$out" | tr ' ' '\n' | grep -E '^(sent|elapsed_ns|cpu_ns)=[0-9]+$')"
+	[ -n "${sent:-}" ] && [ "$sent" -gt 0 ] || { log "udpbench send failed: $out"; echo "val=NA"; return; }
+	pps=$(awk -v s="$sent" -v e="$elapsed_ns" 'BEGIN {printf "%.0f", s * 1e9 / e}')
+	gen=$(awk -v s="$sent" -v c="$cpu_ns" 'BEGIN {printf "%.0f", c / s}')
+	host=$(awk -v s="$sent" -v b=$(( b1 - b0 )) -v hz="$HZ" 'BEGIN {printf "%.0f", b * 1e9 / hz / s}')
+	echo "val=$pps gen_ns=$gen host_ns=$host sent=$sent recv=$recv secs=$(awk -v e="$elapsed_ns" 'BEGIN {print e / 1e9}')"
+}
+
+RAW=$TMP/raw.tsv	# workload config round key value
+
+record()	# WORKLOAD CONFIG ROUND "k=v k=v"
+{
+	local kv
+	for kv in $4; do
+		printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${kv%%=*}" "${kv#*=}" >> "$RAW"
+	done
+}
+
+# run_workload NAME CMD CONFIG...: ROUNDS rounds of untraced, then each config.
+run_workload()
+{
+	local name=$1 cmd=$2 r c res
+	shift 2
+	for (( r = 1; r <= ROUNDS; r++ )); do
+		res=$($cmd)
+		record "$name" none "$r" "$res"
+		for c in "$@"; do
+			[ -n "${TRACER[$c]:-}" ] || continue
+			if ! tracer_start "$c"; then
+				record "$name" "$c" "$r" "val=NA"
+				continue
+			fi
+			res=$($cmd)
+			tracer_stop "$c"
+			record "$name" "$c" "$r" "$res events=${T_EVENTS:-NA} lost=${T_LOST:-NA} rcpu_ms=${T_CPU_MS:-NA} hwm_kb=${T_HWM_KB:-NA}"
+		done
+		log "$name round $r/$ROUNDS done"
+	done
+}
+
+# ---- start-up and shut-down latency ---------------------------------------------
+# start -> "begin trace..." on stdout, SIGINT -> stdout/stderr closed.
+measure_startstop()
+{
+	local be=$1 n t0 t1 t2 t3 line fd pid ok
+	for (( n = 1; n <= STARTS; n++ )); do
+		t0=$EPOCHREALTIME
+		exec {fd}< <(exec env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" --drop --backend="$be" 2>&1 </dev/null)
+		pid=$!
+		NTPIDS+=("$pid"); BG+=("$pid")
+		ok=0
+		while IFS= read -r -t 10 -u $fd line; do
+			if [[ $line == *"begin trace"* ]]; then ok=1; break; fi
+		done
+		t1=$EPOCHREALTIME
+		if [ $ok = 1 ]; then
+			t2=$EPOCHREALTIME
+			kill -INT "$pid"
+			while IFS= read -r -t 10 -u $fd line; do :; done
+			t3=$EPOCHREALTIME
+			record start "$be" "$n" "begin_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}') exit_ms=$(awk -v a="$t2" -v b="$t3" 'BEGIN {printf "%.1f", (b - a) * 1000}')"
+		else
+			log "nettrace --backend=$be did not print begin trace: $line"
+			record start "$be" "$n" "begin_ms=NA exit_ms=NA"
+		fi
+		exec {fd}<&-
+		stop_pid "$pid" 2
+	done
+}
+
+# ---- other load on the host ------------------------------------------------------
+# Anything else tracing kfree_skb, or burning CPU, skews every ratio: it is
+# sampled before and after the run and printed in the report.
+host_load()
+{
+	local others progs inst busy
+	others=$(pgrep -x nettrace | grep -vxF -f <(printf '%s\n' "${NTPIDS[@]:-0}") | wc -l)
+	progs=$(command -v bpftool >/dev/null && bpftool prog show 2>/dev/null | grep -c ' name nt_')
+	inst=$(ls -d "$TRACEFS"/instances/nettrace_* 2>/dev/null | wc -l)
+	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 && $2 !~ /^(udpbench|nettrace|iperf3|perf|ps)$/ {printf "%s%s %s%%", n++ ? ", " : "", $2, $1}')
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg); other nettrace processes: $others, nt_* BPF programs loaded: ${progs:-?}, nettrace tracefs instances: $inst; busy: ${busy:-none}"
+}
+LOAD_BEFORE=$(host_load)
+
+# ---- run -------------------------------------------------------------------------
+T_BEGIN=$(date +%s)
+log "namespace $NS, rounds $ROUNDS x ${SECS}s, backends: $BACKENDS, perf: ${PERF:-none}"
+for be in $BACKENDS; do
+	measure_startstop "$be"
+done
+log "start/stop done"
+if [ "$HAVE_IPERF" = 1 ]; then
+	run_workload tcp wl_tcp "${DROP_CONFIGS[@]}" "${LIFE_CONFIGS[@]}"
+fi
+run_workload udp-open "wl_udp $PORT_OPEN sink" "${DROP_CONFIGS[@]}" "${LIFE_CONFIGS[@]}"
+run_workload udp-closed "wl_udp $PORT_CLOSED" "${DROP_CONFIGS[@]}" perf
+if [ "$NF_OK" = 1 ]; then
+	run_workload udp-nfdrop "wl_udp $PORT_NF" "${DROP_CONFIGS[@]}" perf
+fi
+if [ -n "${BENCH_LIFECYCLE_STORM+x}" ]; then
+	for be in $BACKENDS; do
+		TRACER[storm-$be]="nt:--backend=$be $BENCH_LIFECYCLE_STORM"
+	done
+	ROUNDS=1 run_workload storm "wl_udp $PORT_CLOSED" $(for be in $BACKENDS; do echo "storm-$be"; done)
+fi
+T_END=$(date +%s)
+LOAD_AFTER=$(host_load)
+
+# ---- report ------------------------------------------------------------------------
+# med WORKLOAD CONFIG KEY: median over rounds (NA when none)
+med()
+{
+	awk -F'\t' -v w="$1" -v c="$2" -v k="$3" '$1 == w && $2 == c && $4 == k && $5 != "NA" && $5 != "" {print $5}' "$RAW" |
+		sort -g | awk '{a[NR] = $1} END {if (!NR) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# ratio WORKLOAD CONFIG KEY: median of per-round traced/untraced
+ratio()
+{
+	awk -F'\t' -v w="$1" -v c="$2" -v k="$3" '
+		$1 == w && $4 == k && $5 != "NA" && $5 != "" { if ($2 == "none") u[$3] = $5; else if ($2 == c) t[$3] = $5 }
+		END { for (r in t) if ((r in u) && u[r] > 0) print t[r] / u[r] }' "$RAW" |
+		sort -g | awk '{a[NR] = $1} END {if (!NR) print "NA"; else if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# sum WORKLOAD CONFIG KEY: over rounds
+sum()
+{
+	awk -F'\t' -v w="$1" -v c="$2" -v k="$3" '$1 == w && $2 == c && $4 == k && $5 ~ /^[0-9]+$/ {s += $5; n++} END {print n ? s : "NA"}' "$RAW"
+}
+
+fmt()	# NUMBER SCALE DECIMALS
+{
+	[ "$1" = NA ] && { echo NA; return; }
+	awk -v v="$1" -v s="$2" -v d="$3" 'BEGIN {printf "%.*f", d, v / s}'
+}
+
+# events/s delivered: events / seconds of the flood, per round, median
+evrate()
+{
+	awk -F'\t' -v w="$1" -v c="$2" '
+		$1 == w && $2 == c { k[$3, $4] = $5; r[$3] = 1 }
+		END { for (i in r) if (k[i, "events"] ~ /^[0-9]+$/ && k[i, "secs"] > 0) print k[i, "events"] / k[i, "secs"] }' "$RAW" |
+		sort -g | awk '{a[NR] = $1} END {if (!NR) print "NA"; else printf "%.0f\n", a[int((NR + 1) / 2)]}'
+}
+
+# reader CPU ns per event (capacity of one core = 1e9 / this)
+rcpu()
+{
+	awk -F'\t' -v w="$1" -v c="$2" '
+		$1 == w && $2 == c { k[$3, $4] = $5; r[$3] = 1 }
+		END { for (i in r) if (k[i, "events"] > 0 && k[i, "rcpu_ms"] ~ /^[0-9]+$/) print k[i, "rcpu_ms"] * 1e6 / k[i, "events"] }' "$RAW" |
+		sort -g | awk '{a[NR] = $1} END {if (!NR) print "NA"; else printf "%.0f\n", a[int((NR + 1) / 2)]}'
+}
+
+cell()	# VALUE RATIO -> "value (ratio)"
+{
+	if [ "$1" = NA ]; then echo "n/a"; elif [ "$2" = NA ] || [ -z "$2" ]; then echo "$1"; else echo "$1 (×$2)"; fi
+}
+
+REV=$(git describe --always --dirty 2>/dev/null || echo unknown)
+KERNEL=$(uname -r)
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+NL="not measured: lifecycle mode not implemented yet"
+COLS=("${DROP_CONFIGS[@]}")
+[ -n "$PERF" ] && COLS+=(perf)
+
+report()
+{
+	local c w hdr sep row v r ev lost
+	echo "# nettrace benchmark"
+	echo
+	echo "- date: $DATE, run time $(( T_END - T_BEGIN )) s"
+	echo "- machine: $(nproc) CPUs, ${CPU:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM"
+	echo "- kernel: $KERNEL"
+	echo "- nettrace: $REV; perf baseline: ${PERF:-not found}${PERF:+ ($("$PERF" --version 2>/dev/null))}"
+	echo "- other load, before: $LOAD_BEFORE"
+	echo "- other load, after: $LOAD_AFTER"
+	echo "  (anything else tracing kfree_skb or using CPU during the run skews the ratios: rerun on a quiet host)"
+	echo "- method: $ROUNDS rounds x ${SECS} s, each round untraced then each tracer; (×r) = median of per-round traced/untraced ratios;"
+	echo "  generator pinned to CPU 0, tracer reader and UDP sink to CPU 1; traffic on the loopback of namespace $NS."
+	echo
+	hdr="| # | measure | untraced |"; sep="|---|---|---|"
+	for c in "${COLS[@]}"; do
+		case $c in perf) hdr+=" perf record -e skb:kfree_skb |" ;; *) hdr+=" $c --drop |" ;; esac
+		sep+="---|"
+	done
+	echo "$hdr"; echo "$sep"
+
+	# 1
+	row="| 1 | TCP stream, loopback, iperf3 -t $SECS (Mbit/s), no drops | $(med tcp none val) |"
+	for c in "${COLS[@]}"; do
+		if [ "$c" = perf ]; then row+=" — |"; continue; fi
+		row+=" $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") |"
+	done
+	[ "$HAVE_IPERF" = 1 ] || row="| 1 | TCP stream | not measured: iperf3 not installed |"
+	echo "$row"
+	# 2
+	if [ ${#LIFE_CONFIGS[@]} = 0 ]; then
+		echo "| 2 | lifecycle tracing, filter matching nothing / everything | $NL |"
+	fi
+	# 3
+	for w in udp-open udp-closed udp-nfdrop; do
+		case $w in
+		udp-open) v="UDP 18 B flood to an open sink (no drops)" ;;
+		udp-closed) v="UDP 18 B flood to a closed port (every packet a NO_SOCKET drop)" ;;
+		udp-nfdrop) v="UDP 18 B flood dropped by iptables raw PREROUTING (NETFILTER_DROP, cheapest drop)" ;;
+		esac
+		grep -q "^$w	" "$RAW" || continue
+		row="| 3 | $v: packets/s | $(med "$w" none val) |"
+		for c in "${COLS[@]}"; do
+			if [ "$c" = perf ] && [ "$w" = udp-open ]; then row+=" — |"; continue; fi
+			row+=" $(cell "$(med "$w" "$c" val)" "$(ratio "$w" "$c" val)") |"
+		done
+		echo "$row"
+		row="| 3 | ↳ CPU ns per packet: generator (getrusage) / whole host (/proc/stat, incl. reader) | $(med "$w" none gen_ns) / $(med "$w" none host_ns) |"
+		for c in "${COLS[@]}"; do
+			if [ "$c" = perf ] && [ "$w" = udp-open ]; then row+=" — |"; continue; fi
+			row+=" $(med "$w" "$c" gen_ns) / $(med "$w" "$c" host_ns) (×$(ratio "$w" "$c" host_ns)) |"
+		done
+		echo "$row"
+		[ "$w" = udp-open ] && continue
+		row="| 4 | ↳ events/s delivered (offered = traced packets/s); lost events / events, all rounds | — |"
+		for c in "${COLS[@]}"; do
+			ev=$(sum "$w" "$c" events); lost=$(sum "$w" "$c" lost)
+			[ "$lost" = NA ] && lost=$(awk -F'\t' -v w="$w" -v c="$c" '$1 == w && $2 == c && $4 == "lost" {print $5}' "$RAW" | paste -sd+)
+			row+=" $(evrate "$w" "$c") ; lost $lost / $ev |"
+		done
+		echo "$row"
+		row="| 4 | ↳ reader CPU ns per event → one-core capacity (events/s) | — |"
+		for c in "${COLS[@]}"; do
+			v=$(rcpu "$w" "$c")
+			if [ "$v" = NA ] || [ "$v" = 0 ]; then row+=" $v |"; else row+=" $v → $(awk -v v="$v" 'BEGIN {printf "%.0f", 1e9 / v}') |"; fi
+		done
+		echo "$row"
+		row="| 6 | ↳ peak RSS of the reader (VmHWM, MiB) | — |"
+		for c in "${COLS[@]}"; do
+			row+=" $(fmt "$(med "$w" "$c" hwm_kb)" 1024 1) |"
+		done
+		echo "$row"
+	done
+	# 5
+	row="| 5 | start → \`begin trace...\` / SIGINT → exit (ms, median of $STARTS) | — |"
+	for c in "${COLS[@]}"; do
+		if [ "$c" = perf ]; then row+=" — |"; continue; fi
+		row+=" $(med start "$c" begin_ms) / $(med start "$c" exit_ms) |"
+	done
+	echo "$row"
+	if [ -z "${BENCH_LIFECYCLE_STORM+x}" ]; then
+		echo "| 6 | peak RSS, lifecycle tracking under a storm of 1M distinct skbs | $NL (--drop figures above) |"
+	fi
+	if [ ${#LIFE_CONFIGS[@]} -gt 0 ]; then
+		echo
+		echo "Lifecycle (item 2):"
+		echo
+		echo "| config | TCP Mbit/s | UDP open sink packets/s |"
+		echo "|---|---|---|"
+		for c in "${LIFE_CONFIGS[@]}"; do
+			echo "| $c (${TRACER[$c]#nt:}) | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") |"
+		done
+	fi
+	if [ -n "${BENCH_LIFECYCLE_STORM+x}" ]; then
+		echo
+		echo "Storm (item 6): peak RSS MiB:$(for be in $BACKENDS; do printf ' %s %s;' "$be" "$(fmt "$(med storm "storm-$be" hwm_kb)" 1024 1)"; done)"
+	fi
+	echo
+	echo "### Targets (issue 5)"
+	echo
+	echo "| target | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$c"; done)"
+	echo "|---|$(for c in "${DROP_CONFIGS[@]}"; do printf -- '---|'; done)"
+	tgt() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "NA") print "n/a"; else if ((op == ">=" && v >= t) || (op == "<=" && v <= t)) print "met (" v ")"; else print "**missed** (" v ")" }'; }
+	echo "| --drop, no drops: TCP ≥ 0.97 of untraced | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$(tgt "$(ratio tcp "$c" val)" 0.97 '>=')"; done)"
+	echo "| lifecycle, filter matching nothing: ≥ 0.90 of untraced packets/s | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$NL"; done)"
+	echo "| ≥ 3 M events/s read without loss on one core (capacity from reader CPU/event, saturation runs) | $(for c in "${DROP_CONFIGS[@]}"; do
+		v=$(rcpu udp-nfdrop "$c"); [ "$v" = NA ] && v=$(rcpu udp-closed "$c")
+		l=$(sum udp-nfdrop "$c" lost); [ "$l" = NA ] && l=$(sum udp-closed "$c" lost)
+		if [ "$v" = NA ] || [ "$v" = 0 ]; then printf 'n/a | '; else
+		printf '%s, lost %s | ' "$(tgt "$(awk -v v="$v" 'BEGIN {printf "%.0f", 1e9 / v}')" 3000000 '>=')" "$l"; fi; done)"
+	echo "| \`begin trace...\` ≤ 150 ms | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$(tgt "$(med start "$c" begin_ms)" 150 '<=')"; done)"
+	echo "| RSS ≤ 32 MiB under the storm (--drop during the floods here) | $(for c in "${DROP_CONFIGS[@]}"; do
+		v=$(awk -F'\t' -v c="$c" '$2 == c && $4 == "hwm_kb" && $5 ~ /^[0-9]+$/ {if ($5 > m) m = $5} END {if (m) printf "%.1f\n", m / 1024; else print "NA"}' "$RAW")
+		printf '%s | ' "$(tgt "$v" 32 '<=')"; done)"
+}
+
+REPORT=$TMP/report.md
+report > "$REPORT"
+cat "$REPORT"
+if [ -n "$RESDIR" ]; then
+	mkdir -p "$RESDIR"
+	f=$RESDIR/$(date -u +%Y%m%d-%H%M)-$KERNEL.md
+	{
+		cat "$REPORT"
+		echo
+		echo "<details><summary>raw per-run figures</summary>"
+		echo
+		echo '```'
+		printf 'workload\tconfig\tround\tkey\tvalue\n'
+		cat "$RAW"
+		echo '```'
+		echo "</details>"
+	} > "$f"
+	echo
+	echo "written to $f"
+fi
