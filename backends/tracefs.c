@@ -21,10 +21,13 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 
 #include <tracefs.h>
 #include <event-parse.h>
 #include <kbuffer.h>
+#include <bpf/btf.h>
+#include <limits.h>
 
 #include "backend.h"
 #include "tracefs.h"
@@ -32,6 +35,8 @@
 #include "../compat/features.h"
 #include "../src/log.h"
 
+#define NT_STR_(x)	#x
+#define NT_STR(x)	NT_STR_(x)
 #define NT_TFS_BUF_KB		4096	/* per CPU */
 #define NT_TFS_STATS_NS		1000000000ULL
 #define NT_TFS_STACK_WAIT_NS	10000000ULL	/* 10 ms */
@@ -389,16 +394,14 @@ int nt_tfs_check_filter(const struct nt_filter *f, bool have_kprobe_events,
 {
 	const char *opt = first_unsupported(f->set & (NT_F_ADDRS | NT_F_PORTS | NT_F_L4));
 
-	if (!opt)
+	/* with kprobe events (and BTF offsets) the headers are read and the
+	 * filters run in user space, in every mode */
+	if (!opt || have_kprobe_events)
 		return 0;
-	/* TODO(kprobe hooks): with kprobe events the headers can be fetched;
-	 * until those hooks exist, refuse on every kernel. */
 	snprintf(msg, len,
 		 "%s needs packet headers, which the tracefs backend can only read "
-		 "through kprobe events, and %s; use --backend=bpf, or filter by "
-		 "-p ip/ip6/arp or --pid",
-		 opt, have_kprobe_events ? "its kprobe hooks are not implemented yet"
-					 : "this kernel has no kprobes");
+		 "through kprobe events, and this kernel has no kprobes; use "
+		 "--backend=bpf, or filter by -p ip/ip6/arp or --pid", opt);
 	return -EOPNOTSUPP;
 }
 
@@ -425,6 +428,23 @@ static bool ident_ok(const char *s)
 	return true;
 }
 
+/* "u8", "x64", "string", or an array of a base type: "x64[32]" (N <= 64) */
+static bool type_ok(const char *t)
+{
+	char base[16];
+	const char *br = strchr(t, '[');
+	char *end;
+	long n;
+
+	if (!br)
+		return ident_ok(t);
+	if (br - t <= 0 || br - t >= (long)sizeof(base))
+		return false;
+	snprintf(base, sizeof(base), "%.*s", (int)(br - t), t);
+	n = strtol(br + 1, &end, 10);
+	return ident_ok(base) && n >= 1 && n <= 64 && end[0] == ']' && !end[1];
+}
+
 int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -443,13 +463,19 @@ int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t
 	for (i = 0; i < n; i++) {
 		const struct nt_kprobe_arg *a = &args[i];
 
-		if (!ident_ok(a->name) || a->argno < 1 || a->nderef < 0 ||
-		    a->nderef > NT_KPROBE_MAX_DEREF || (a->type && !ident_ok(a->type)))
+		if (!ident_ok(a->name) || a->nderef < 0 || a->nderef > NT_KPROBE_MAX_DEREF ||
+		    (a->type && !type_ok(a->type)) || (a->reg && !ident_ok(a->reg)) ||
+		    (!a->reg && !a->retval && a->argno < 1))
 			return -EINVAL;
 		PUT("%s%s=", i ? " " : "", a->name);
 		for (k = a->nderef - 1; k >= 0; k--)
 			PUT("%+ld(", a->offs[k]);
-		PUT("$arg%d", a->argno);
+		if (a->retval)
+			PUT("$retval");
+		else if (a->reg)
+			PUT("%%%s", a->reg);
+		else
+			PUT("$arg%d", a->argno);
 		for (k = 0; k < a->nderef; k++)
 			PUT(")");
 		if (a->type)
@@ -457,6 +483,791 @@ int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t
 	}
 #undef PUT
 	return pos;
+}
+
+/* ------------------------------------------------------------------------
+ * Pure part, lifecycle: BTF offsets, kprobe fetch args, header window
+ * decoding, per-event decoders, mechanism choice, user-space filter
+ * ---------------------------------------------------------------------- */
+
+const char *nt_tfs_arg_reg(int argno)
+{
+#if defined(__x86_64__)
+	static const char *const regs[] = { "di", "si", "dx", "cx", "r8", "r9" };
+
+	if (argno >= 1 && argno <= 6)
+		return regs[argno - 1];
+#endif
+	return NULL;
+}
+
+/* Member `name` of composite type tid, looking into anonymous structs and
+ * unions (sk_buff's headers struct_group, the dev/dev_scratch union). */
+static int btf_member(const struct btf *btf, __u32 tid, const char *name,
+		      __u32 *bitoff, __s64 *size)
+{
+	const struct btf_type *t = btf__type_by_id(btf, tid);
+	const struct btf_member *m;
+	__u32 sub;
+	int i, rt;
+
+	if (!t || !btf_is_composite(t))
+		return -1;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+
+		if (mn && *mn) {
+			if (strcmp(mn, name))
+				continue;
+			*bitoff = btf_member_bit_offset(t, i);
+			*size = btf__resolve_size(btf, m->type);
+			return 0;
+		}
+		rt = btf__resolve_type(btf, m->type);
+		if (rt > 0 && !btf_member(btf, rt, name, &sub, size)) {
+			*bitoff = btf_member_bit_offset(t, i) + sub;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int btf_off(const struct btf *btf, const char *sname, const char *mname,
+		   int *off, __s64 *size, char *why, size_t len)
+{
+	__u32 bit;
+	__s64 sz;
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+
+	if (id <= 0 || btf_member(btf, id, mname, &bit, &sz) || (bit & 7)) {
+		snprintf(why, len, "no struct %s member %s in BTF", sname, mname);
+		return -ENOENT;
+	}
+	*off = bit / 8;
+	if (size)
+		*size = sz;
+	return 0;
+}
+
+int nt_tfs_btf_offsets(const struct btf *btf, struct nt_skb_offs *o, char *why, size_t len)
+{
+	__s64 sz = 0;
+	int err;
+
+	memset(o, 0xff, sizeof(*o));	/* -1 */
+	if ((err = btf_off(btf, "sk_buff", "head", &o->head, NULL, why, len)) ||
+	    (err = btf_off(btf, "sk_buff", "data", &o->data, NULL, why, len)) ||
+	    (err = btf_off(btf, "sk_buff", "len", &o->len, NULL, why, len)) ||
+	    (err = btf_off(btf, "sk_buff", "protocol", &o->protocol, NULL, why, len)) ||
+	    (err = btf_off(btf, "sk_buff", "network_header", &o->network_header, &sz, why, len)) ||
+	    (err = btf_off(btf, "sk_buff", "dev", &o->dev, NULL, why, len)) ||
+	    (err = btf_off(btf, "net_device", "name", &o->dev_name, NULL, why, len)) ||
+	    (err = btf_off(btf, "net_device", "ifindex", &o->dev_ifindex, NULL, why, len)))
+		return err;
+	if (sz != 2 && sz != 4) {
+		snprintf(why, len, "sk_buff.network_header has size %lld", (long long)sz);
+		return -ENOENT;
+	}
+	o->nh_size = sz;
+	/* a module's type (nf_tables): absent from vmlinux BTF; the skb has
+	 * been its first member since it exists */
+	if (btf_off(btf, "nft_pktinfo", "skb", &o->nft_skb, NULL, why, len))
+		o->nft_skb = 0;
+	return 0;
+}
+
+/* struct <name> behind a pointer type id (const, typedefs skipped) */
+static const char *ptr_struct(const struct btf *btf, __u32 tid, int *depth)
+{
+	const struct btf_type *t;
+	int rt;
+
+	*depth = 0;
+	for (;;) {
+		rt = btf__resolve_type(btf, tid);
+		if (rt < 0 || !(t = btf__type_by_id(btf, rt)))
+			return NULL;
+		if (btf_is_ptr(t)) {
+			if (++*depth > 2)
+				return NULL;
+			tid = t->type;
+			continue;
+		}
+		if (!btf_is_struct(t) || !*depth)
+			return NULL;
+		return btf__name_by_offset(btf, t->name_off);
+	}
+}
+
+int nt_tfs_btf_skb_arg(const struct btf *btf, const char *func, int *argno, int *how)
+{
+	const struct btf_type *fn, *proto;
+	const struct btf_param *pa;
+	const char *sn;
+	int id, i, depth;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0 || !(fn = btf__type_by_id(btf, id)) ||
+	    !(proto = btf__type_by_id(btf, fn->type)) || !btf_is_func_proto(proto))
+		return -ENOENT;
+	pa = btf_params(proto);
+	for (i = 0; i < btf_vlen(proto); i++, pa++) {
+		sn = ptr_struct(btf, pa->type, &depth);
+		if (!sn)
+			continue;
+		if (!strcmp(sn, "sk_buff") && depth <= 2) {
+			*argno = i + 1;
+			*how = depth == 1 ? NT_TFS_SKB_PTR : NT_TFS_SKB_PPTR;
+			return 0;
+		}
+		if (!strcmp(sn, "nft_pktinfo") && depth == 1) {
+			*argno = i + 1;
+			*how = NT_TFS_SKB_NFT;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool window,
+			   const char *extra, char *buf, size_t len)
+{
+	struct nt_kprobe_arg a[9];
+	const char *reg = nt_tfs_arg_reg(argno);
+	long base[2];
+	int nb = 0, n = 0, i, r;
+
+#define ARG(nm, ty, ...) do {						\
+		long _o[] = { __VA_ARGS__ };				\
+		int _k, _m = sizeof(_o) / sizeof(_o[0]);		\
+		memset(&a[n], 0, sizeof(a[n]));				\
+		a[n].name = nm;						\
+		a[n].type = ty;						\
+		a[n].argno = argno;					\
+		a[n].reg = reg;						\
+		for (_k = 0; _k < nb; _k++)				\
+			a[n].offs[a[n].nderef++] = base[_k];		\
+		for (_k = 0; _k < _m; _k++)				\
+			if (_o[_k] != LONG_MIN)				\
+				a[n].offs[a[n].nderef++] = _o[_k];	\
+		n++;							\
+	} while (0)
+#define NONE LONG_MIN
+
+	if (argno < 1 || o->head < 0 || o->data < 0 || o->len < 0 || o->protocol < 0 ||
+	    o->network_header < 0 || o->dev < 0 || o->dev_name < 0)
+		return -EINVAL;
+	if (how == NT_TFS_SKB_PPTR)
+		base[nb++] = 0;
+	else if (how == NT_TFS_SKB_NFT)
+		base[nb++] = o->nft_skb < 0 ? 0 : o->nft_skb;
+	ARG("skb", "x64", NONE);
+	ARG("len", "u32", o->len);
+	ARG("proto", "x16", o->protocol);
+	ARG("head", "x64", o->head);
+	ARG("data", "x64", o->data);
+	ARG("nh", o->nh_size == 2 ? "u16" : "u32", o->network_header);
+	ARG("dev", "string", o->dev, o->dev_name);
+	if (o->dev_ifindex >= 0)
+		ARG("ifindex", "s32", o->dev, o->dev_ifindex);
+	if (window)
+		ARG("win", "x64[" NT_STR(NT_TFS_WIN_WORDS) "]", o->data, -NT_TFS_WIN_BEFORE);
+#undef ARG
+#undef NONE
+	for (i = 0; i < n; i++)
+		if (a[i].nderef > NT_KPROBE_MAX_DEREF)
+			return -EINVAL;
+	r = nt_tfs_kprobe_fmt(a, n, buf, len);
+	if (r < 0 || !extra || !*extra)
+		return r;
+	if ((size_t)r + 1 + strlen(extra) + 1 > len)
+		return -ENOSPC;
+	buf[r++] = ' ';
+	strcpy(buf + r, extra);
+	return r + strlen(extra);
+}
+
+static __u32 get32be(const __u8 *b)
+{
+	return (__u32)b[0] << 24 | (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
+}
+
+/* L4 at w[off] (avail bytes there) */
+static void l4_decode(const __u8 *w, int avail, __u8 proto, struct nt_pkt *p)
+{
+	p->l4_proto = proto;
+	p->have |= NT_HAVE_L4;
+	switch (proto) {
+	case NT_IPPROTO_TCP:
+		if (avail < 20)
+			return;
+		p->sport = be16(w);
+		p->dport = be16(w + 2);
+		p->seq = get32be(w + 4);
+		p->ack = get32be(w + 8);
+		p->tcp_flags = w[13];
+		p->have |= NT_HAVE_PORTS | NT_HAVE_TCP;
+		break;
+	case NT_IPPROTO_UDP:
+		if (avail < 8)
+			return;
+		p->sport = be16(w);
+		p->dport = be16(w + 2);
+		p->have |= NT_HAVE_PORTS;
+		break;
+	case NT_IPPROTO_ICMP:
+	case NT_IPPROTO_ICMPV6:
+		if (avail < 4)
+			return;
+		p->icmp_type = w[0];
+		p->icmp_code = w[1];
+		p->have |= NT_HAVE_ICMP;
+		if (avail >= 8) {
+			p->icmp_id = be16(w + 4);
+			p->icmp_seq = be16(w + 6);
+		}
+		break;
+	}
+}
+
+int nt_tfs_hdr_decode(const __u8 *win, int wlen, __u64 window_start, __u64 head,
+		      __u64 data, __u32 nh, __u32 nh_unset, __u16 proto_be, struct nt_pkt *p)
+{
+	__u64 l3 = (nh == 0 || nh == nh_unset) ? data : head + nh;
+	__u16 proto = be16((const __u8 *)&proto_be);
+	const __u8 *w;
+	long idx;
+	int avail, ihl, hops;
+	__u8 nxt;
+
+	memset(p, 0, sizeof(*p));
+	if (proto) {
+		p->l3_proto = proto;
+		p->have = NT_HAVE_L3;
+	}
+	if (l3 < window_start || l3 < head)
+		return proto ? 0 : -1;
+	idx = l3 - window_start;
+	if (idx >= wlen)
+		return proto ? 0 : -1;
+	w = win + idx;
+	avail = wlen - idx;
+	if (!proto && avail >= 1) {
+		/* before ip_output sets skb->protocol: trust the version */
+		if ((w[0] >> 4) == 4)
+			proto = NT_ETH_P_IP;
+		else if ((w[0] >> 4) == 6)
+			proto = NT_ETH_P_IPV6;
+		else
+			return -1;
+	}
+	switch (proto) {
+	case NT_ETH_P_IP:
+		if (avail < 20 || (w[0] >> 4) != 4)
+			break;
+		ihl = (w[0] & 0xf) * 4;
+		if (ihl < 20)
+			break;
+		p->l3_proto = proto;
+		p->have = NT_HAVE_L3 | NT_HAVE_ADDR;
+		p->len = be16(w + 2);
+		p->ttl = w[8];
+		memcpy(p->saddr, w + 12, 4);
+		memcpy(p->daddr, w + 16, 4);
+		/* a fragment past the first carries no L4 header */
+		if (be16(w + 6) & 0x1fff) {
+			p->l4_proto = w[9];
+			p->have |= NT_HAVE_L4;
+			break;
+		}
+		if (avail > ihl)
+			l4_decode(w + ihl, avail - ihl, w[9], p);
+		else {
+			p->l4_proto = w[9];
+			p->have |= NT_HAVE_L4;
+		}
+		break;
+	case NT_ETH_P_IPV6:
+		if (avail < 40 || (w[0] >> 4) != 6)
+			break;
+		p->l3_proto = proto;
+		p->have = NT_HAVE_L3 | NT_HAVE_ADDR;
+		p->len = be16(w + 4);
+		p->ttl = w[7];
+		memcpy(p->saddr, w + 8, 16);
+		memcpy(p->daddr, w + 24, 16);
+		nxt = w[6];
+		w += 40;
+		avail -= 40;
+		/* hop-by-hop, routing, destination options, fragment */
+		for (hops = 0; hops < 4; hops++) {
+			int hl;
+
+			if (nxt != 0 && nxt != 43 && nxt != 60 && nxt != 44)
+				break;
+			if (avail < 8)
+				return 0;
+			hl = nxt == 44 ? 8 : (w[1] + 1) * 8;
+			if (nxt == 44 && (be16(w + 2) & 0xfff8)) {
+				p->l4_proto = w[0];
+				p->have |= NT_HAVE_L4;
+				return 0;
+			}
+			nxt = w[0];
+			w += hl;
+			avail -= hl;
+		}
+		if (avail > 0)
+			l4_decode(w, avail, nxt, p);
+		else {
+			p->l4_proto = nxt;
+			p->have |= NT_HAVE_L4;
+		}
+		break;
+	case NT_ETH_P_ARP:
+		/* Ethernet/IPv4 ARP only: htype 1, ptype 0x800, 6/4 */
+		if (avail < 28 || be16(w) != 1 || be16(w + 2) != NT_ETH_P_IP || w[4] != 6 ||
+		    w[5] != 4)
+			break;
+		p->l3_proto = proto;
+		p->have = NT_HAVE_L3 | NT_HAVE_ADDR;
+		p->arp_op = be16(w + 6);
+		memcpy(p->saddr, w + 14, 4);
+		memcpy(p->daddr, w + 24, 4);
+		break;
+	default:
+		break;
+	}
+	return p->have ? 0 : -1;
+}
+
+static void fld_set(struct nt_tfs_fld *fl, struct tep_event *ev, const char *name, int *min)
+{
+	struct tep_format_field *t = ev ? tep_find_any_field(ev, name) : NULL;
+
+	memset(fl, 0, sizeof(*fl));
+	if (!t || t->offset < 0 || t->size <= 0 || t->offset + t->size > 0xffff)
+		return;
+	fl->off = t->offset;
+	fl->size = t->size;
+	if (t->flags & TEP_FIELD_IS_DYNAMIC)
+		fl->dyn = (t->flags & TEP_FIELD_IS_RELATIVE) ? 2 : 1;
+	if (min && t->offset + t->size > *min)
+		*min = t->offset + t->size;
+}
+
+int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, int kind,
+		      char *why, size_t len)
+{
+	int min = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->id = ev->id;
+	d->hook = hook;
+	d->kind = kind;
+	fld_set(&d->pid, ev, "common_pid", &min);
+	if (kind == NT_TFS_EV_KRET) {
+		fld_set(&d->ret, ev, "ret", &min);
+		if (!d->ret.size) {
+			snprintf(why, len, "%s: no ret field", ev->name);
+			return -ENOENT;
+		}
+		d->min_size = min;
+		return 0;
+	}
+	if (kind == NT_TFS_EV_TP) {
+		fld_set(&d->skb, ev, "skbaddr", &min);
+		fld_set(&d->len, ev, "len", &min);
+		fld_set(&d->name, ev, "name", &min);
+		fld_set(&d->proto, ev, "protocol", &min);
+		/* location and reason only where they mean the end of the skb
+		 * (tcp_send_reset's reason is an RST reason) */
+		if (hook == NT_HOOK_KFREE_SKB || hook == NT_HOOK_CONSUME_SKB)
+			fld_set(&d->loc, ev, "location", &min);
+		if (hook == NT_HOOK_KFREE_SKB)
+			fld_set(&d->reason, ev, "reason", &min);
+		fld_set(&d->ifindex, ev, "ifindex", &min);
+		if (!strcmp(ev->system, "tcp") && !strcmp(ev->name, "tcp_send_reset"))
+			d->flow = 1;
+		if (!strcmp(ev->system, "icmp") && !strcmp(ev->name, "icmp_send"))
+			d->flow = 2;
+		if (!d->skb.size || d->skb.size > 8) {
+			snprintf(why, len, "tracepoint %s:%s carries no skb address", ev->system,
+				 ev->name);
+			return -ENOENT;
+		}
+		d->min_size = min;
+		return 0;
+	}
+	/* our kprobe events */
+	fld_set(&d->skb, ev, "skb", &min);
+	fld_set(&d->len, ev, "len", &min);
+	fld_set(&d->proto_be, ev, "proto", &min);
+	fld_set(&d->head, ev, "head", &min);
+	fld_set(&d->data, ev, "data", &min);
+	fld_set(&d->nh, ev, "nh", &min);
+	fld_set(&d->name, ev, "dev", &min);
+	fld_set(&d->ifindex, ev, "ifindex", &min);
+	fld_set(&d->win, ev, "win", &min);
+	fld_set(&d->reason, ev, "reason", &min);
+	d->nh_unset = d->nh.size == 2 ? 0xffff : 0xffffffff;
+	if (!d->skb.size) {
+		snprintf(why, len, "kprobe event %s has no skb field", ev->name);
+		return -ENOENT;
+	}
+	d->min_size = min;
+	return 0;
+}
+
+int nt_tfs_evtab_add(struct nt_tfs_evtab *t, const struct nt_tfs_evdec *d)
+{
+	if (d->id < 0 || d->id > 0xfffff)
+		return -EINVAL;
+	if (t->n == t->cap) {
+		int cap = t->cap ? 2 * t->cap : 16;
+		struct nt_tfs_evdec *nd = realloc(t->dec, cap * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		t->dec = nd;
+		t->cap = cap;
+	}
+	if (d->id >= t->nid) {
+		int nid = d->id + 64;
+		__u16 *nb = realloc(t->by_id, nid * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		memset(nb + t->nid, 0, (nid - t->nid) * sizeof(*nb));
+		t->by_id = nb;
+		t->nid = nid;
+	}
+	t->dec[t->n] = *d;
+	t->by_id[d->id] = ++t->n;
+	return 0;
+}
+
+void nt_tfs_evtab_free(struct nt_tfs_evtab *t)
+{
+	free(t->dec);
+	free(t->by_id);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The hot path: native-endian reads at offsets resolved once. */
+static inline __u64 getf(const struct nt_tfs_fld *fl, const __u8 *d)
+{
+	__u64 v64;
+	__u32 v32;
+	__u16 v16;
+
+	switch (fl->size) {
+	case 1: return d[fl->off];
+	case 2: memcpy(&v16, d + fl->off, 2); return v16;
+	case 4: memcpy(&v32, d + fl->off, 4); return v32;
+	case 8: memcpy(&v64, d + fl->off, 8); return v64;
+	default: return 0;
+	}
+}
+
+/* a __data_loc / __rel_loc string into buf (NUL-terminated) */
+static void get_str(const struct nt_tfs_fld *fl, const __u8 *d, int size, char *buf, int blen)
+{
+	__u32 loc, off, n;
+
+	buf[0] = 0;
+	if (!fl->dyn || fl->size != 4)
+		return;
+	memcpy(&loc, d + fl->off, 4);
+	off = loc & 0xffff;
+	n = loc >> 16;
+	if (fl->dyn == 2)
+		off += fl->off + 4;
+	if (!n || off + n > (__u32)size)
+		return;
+	if (n > (__u32)blen - 1)
+		n = blen - 1;
+	memcpy(buf, d + off, n);
+	buf[n] = 0;
+	if (!strcmp(buf, "(fault)"))	/* kprobe string fetch of a NULL dev */
+		buf[0] = 0;
+}
+
+static void kprobe_pkt(const struct nt_tfs_evdec *d, const __u8 *rec, int size,
+		       struct nt_event *ev)
+{
+	__u64 data;
+
+	if (d->len.size)
+		ev->skb_len = getf(&d->len, rec);
+	if (d->name.size) {
+		get_str(&d->name, rec, size, ev->ifname, sizeof(ev->ifname));
+		if (ev->ifname[0])
+			ev->flags |= NT_EV_DEV;
+	}
+	if (d->ifindex.size && ev->ifname[0])
+		ev->ifindex = getf(&d->ifindex, rec);
+	if (d->win.size && d->head.size && d->data.size && d->nh.size) {
+		data = getf(&d->data, rec);
+		nt_tfs_hdr_decode(rec + d->win.off, d->win.size, data - NT_TFS_WIN_BEFORE,
+				  getf(&d->head, rec), data, getf(&d->nh, rec), d->nh_unset,
+				  getf(&d->proto_be, rec), &ev->pkt);
+	} else if (d->proto_be.size) {
+		__u16 pb = getf(&d->proto_be, rec);
+		__u16 pr = be16((const __u8 *)&pb);
+
+		if (pr) {
+			ev->pkt.l3_proto = pr;
+			ev->pkt.have = NT_HAVE_L3;
+		}
+	}
+}
+
+int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
+		       struct nt_tfs_join *join, struct nt_tfs_clone *clone,
+		       const void *data, int size, __u64 ts, int cpu, struct nt_event *ev)
+{
+	const __u8 *rec = data;
+	const struct nt_tfs_evdec *d;
+	__u16 type;
+	__u64 v;
+
+	if (size < 2)
+		return NT_TFS_REC_OTHER;
+	memcpy(&type, rec, 2);	/* common_type: u16 at 0 in every kernel */
+	d = nt_tfs_evtab_get(t, type);
+	join->seq++;
+	if (!d || size < d->min_size)
+		return NT_TFS_REC_OTHER;
+
+	memset(ev, 0, offsetof(struct nt_event, stack));
+	ev->kind = NT_KIND_HOOK;
+	ev->hook = d->hook;
+	ev->ts = ts;
+	ev->cpu = cpu;
+	ev->pid = getf(&d->pid, rec);
+
+	switch (d->kind) {
+	case NT_TFS_EV_TP:
+		ev->skb = getf(&d->skb, rec);
+		if (d->len.size)
+			ev->skb_len = getf(&d->len, rec);
+		if (d->name.size) {
+			get_str(&d->name, rec, size, ev->ifname, sizeof(ev->ifname));
+			if (ev->ifname[0])
+				ev->flags |= NT_EV_DEV;
+		}
+		if (d->ifindex.size)
+			ev->ifindex = getf(&d->ifindex, rec);
+		if (d->proto.size && (v = getf(&d->proto, rec))) {
+			ev->pkt.l3_proto = v;	/* the tracepoints store ntohs() */
+			ev->pkt.have = NT_HAVE_L3;
+		}
+		if (d->loc.size) {
+			ev->location = getf(&d->loc, rec);
+			ev->flags |= NT_EV_LOCATION;
+		}
+		if (d->reason.size) {
+			ev->reason = getf(&d->reason, rec);
+			ev->flags |= NT_EV_REASON;
+		}
+		if (d->flow && ev->skb) {
+			struct nt_pkt p;
+			int err = d->flow == 1 ? decode_reset(f, data, size, &p)
+					       : decode_icmp(f, data, size, &p);
+
+			if (!err) {
+				ev->pkt = p;
+				join_put(join, ev->skb, ts, &p);
+			}
+		}
+		if (d->hook == NT_HOOK_KFREE_SKB)
+			join_take(join, ev->skb, ts, &ev->pkt);
+		return ev->skb ? NT_TFS_REC_HOOK : NT_TFS_REC_OTHER;
+	case NT_TFS_EV_KPROBE:
+	case NT_TFS_EV_DROPKP:
+		ev->skb = getf(&d->skb, rec);
+		if (!ev->skb)
+			return NT_TFS_REC_OTHER;
+		kprobe_pkt(d, rec, size, ev);
+		if (d->reason.size) {
+			ev->reason = getf(&d->reason, rec);
+			ev->flags |= NT_EV_REASON;
+		}
+		if (d->kind == NT_TFS_EV_DROPKP) {
+			/* --drop: headers for the kfree_skb tracepoint that follows */
+			if (ev->pkt.have & NT_HAVE_ADDR)
+				join_put(join, ev->skb, ts, &ev->pkt);
+			return NT_TFS_REC_FLOW;
+		}
+		return NT_TFS_REC_HOOK;
+	case NT_TFS_EV_CLONE:
+		clone->parent = getf(&d->skb, rec);
+		clone->pid = ev->pid;
+		clone->ts = ts;
+		clone->valid = clone->parent != 0;
+		return NT_TFS_REC_OTHER;
+	case NT_TFS_EV_KRET:
+		v = getf(&d->ret, rec);
+		if (d->hook != NT_HOOK_SKB_CLONE)
+			return NT_TFS_REC_OTHER;
+		/* kretprobes carry no arguments: the parent is the entry seen
+		 * last on this CPU by the same task (skb_clone does not nest) */
+		if (!clone->valid || clone->pid != ev->pid || ts < clone->ts ||
+		    ts - clone->ts > NT_TFS_JOIN_MAX_NS) {
+			clone->valid = false;
+			return NT_TFS_REC_OTHER;
+		}
+		clone->valid = false;
+		if (!v)
+			return NT_TFS_REC_OTHER;	/* allocation failed */
+		ev->skb = clone->parent;
+		ev->retval = (__s64)v;
+		ev->flags |= NT_EV_RET;
+		return NT_TFS_REC_HOOK;
+	}
+	return NT_TFS_REC_OTHER;
+}
+
+bool nt_tfs_func_listed(const char *list, size_t len, const char *func)
+{
+	size_t fl = strlen(func);
+	const char *p = list, *end = list + len, *hit;
+
+	if (!fl)
+		return false;
+	while (p < end && (hit = memmem(p, end - p, func, fl))) {
+		char before = hit == list ? '\n' : hit[-1];
+		char after = hit + fl < end ? hit[fl] : '\n';
+
+		/* "name", "name [mod]", "addr t name", "name\t[mod]" */
+		if ((before == '\n' || before == ' ') &&
+		    (after == '\n' || after == ' ' || after == '\t'))
+			return true;
+		p = hit + 1;
+	}
+	return false;
+}
+
+int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, void *arg),
+		     bool (*tp_ok)(const char *sys, const char *ev, void *arg), void *arg,
+		     char *kfunc, size_t klen, char *why, size_t wlen)
+{
+	const struct nt_hook *h = &nt_hooks[hook];
+	char sys[32], ev[64], fn[128];
+	bool has_tp = nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev)) && tp_ok(sys, ev, arg);
+	bool has_kf = h->kfunc[0] != 0;
+	int i;
+
+	kfunc[0] = 0;
+	why[0] = 0;
+	/* the end of life: the tracepoint has what these hooks are for
+	 * (location, drop reason); the block has the headers already */
+	if (has_tp && (h->flags & (NT_HF_FREE | NT_HF_DROP)))
+		return NT_MECH_TFS_TP;
+	if (kprobes && has_kf) {
+		for (i = 0; nt_hook_kfunc(h, i, fn, sizeof(fn)); i++) {
+			if (func_ok(fn, arg)) {
+				snprintf(kfunc, klen, "%s", fn);
+				return NT_MECH_TFS_KPROBE;
+			}
+		}
+	}
+	if (has_tp)
+		return NT_MECH_TFS_TP;
+	if (has_kf && !kprobes)
+		snprintf(why, wlen, "kernel function hooks need kprobe events, which this "
+			 "kernel lacks%s%s", h->tp[0] ? ", and it has no tracepoint " : "", h->tp);
+	else if (has_kf)
+		snprintf(why, wlen, "no kernel function %s on this kernel%s%s", h->kfunc,
+			 h->tp[0] ? ", and no tracepoint " : "", h->tp);
+	else
+		snprintf(why, wlen, "this kernel has no tracepoint %s", h->tp);
+	return NT_MECH_NONE;
+}
+
+static __u32 track_hash(__u64 skb)
+{
+	skb >>= 6;	/* sk_buffs are cache-line aligned */
+	skb ^= skb >> 17;
+	skb *= 0x9e3779b97f4a7c15ULL;
+	return (__u32)(skb >> 40);
+}
+
+#define TRACK_PROBE	8
+
+static int track_find(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
+{
+	__u32 h = track_hash(skb), i, k;
+
+	for (i = 0; i < TRACK_PROBE; i++) {
+		k = (h + i) & (NT_TFS_TRACK_SLOTS - 1);
+		if (tr->skb[k] == skb) {
+			if (ts >= tr->ts[k] && ts - tr->ts[k] > NT_TFS_TRACK_MAX_NS) {
+				tr->skb[k] = 0;
+				return -1;
+			}
+			return k;
+		}
+	}
+	return -1;
+}
+
+static void track_add(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
+{
+	__u32 h = track_hash(skb), i, k, old = h & (NT_TFS_TRACK_SLOTS - 1);
+
+	for (i = 0; i < TRACK_PROBE; i++) {
+		k = (h + i) & (NT_TFS_TRACK_SLOTS - 1);
+		if (!tr->skb[k] || tr->skb[k] == skb) {
+			old = k;
+			break;
+		}
+		if (tr->ts[k] < tr->ts[old])
+			old = k;
+	}
+	tr->skb[old] = skb;
+	tr->ts[old] = ts;
+}
+
+int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
+		       const struct nt_event *ev)
+{
+	struct nt_filter part = *f;
+	__u8 have = ev->pkt.have;
+	bool full = true;
+	int k;
+
+	if (!f->set)
+		return 1;
+	k = ev->skb ? track_find(tr, ev->skb, ev->ts) : -1;
+	if (k >= 0) {
+		tr->ts[k] = ev->ts;
+		if (ev->flags & NT_EV_RET && ev->hook == NT_HOOK_SKB_CLONE && ev->retval)
+			track_add(tr, ev->retval, ev->ts);	/* the clone is ours too */
+		if (ev->hook == NT_HOOK_KFREE_SKB || ev->hook == NT_HOOK_CONSUME_SKB)
+			tr->skb[k] = 0;
+		return 1;
+	}
+	/* judge what this event can tell; pass what it cannot (the tracker
+	 * decides on the block) */
+	if ((part.set & NT_F_L3) && !(have & NT_HAVE_L3))
+		part.set &= ~NT_F_L3, full = false;
+	if ((part.set & NT_F_L4) && !(have & NT_HAVE_L4))
+		part.set &= ~NT_F_L4, full = false;
+	if ((part.set & NT_F_ADDRS) && !(have & NT_HAVE_ADDR))
+		part.set &= ~NT_F_ADDRS, full = false;
+	if ((part.set & NT_F_PORTS) && !(have & NT_HAVE_PORTS))
+		part.set &= ~NT_F_PORTS, full = false;
+	if (!nt_filter_match(&part, &ev->pkt, ev->pid))
+		return 0;
+	if (full && ev->skb && ev->hook != NT_HOOK_KFREE_SKB && ev->hook != NT_HOOK_CONSUME_SKB) {
+		track_add(tr, ev->skb, ev->ts);
+		if (ev->flags & NT_EV_RET && ev->hook == NT_HOOK_SKB_CLONE && ev->retval)
+			track_add(tr, ev->retval, ev->ts);
+	}
+	return 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -468,6 +1279,7 @@ struct tfs_cpu {
 	int fd;
 	struct kbuffer *kbuf;
 	struct nt_tfs_join join;
+	struct nt_tfs_clone clone;
 	struct nt_event pending;	/* drop waiting for its kernel_stack */
 	bool has_pending;
 	unsigned long long lost_seen;	/* overrun + dropped events, from stats */
@@ -488,6 +1300,21 @@ struct tfs_priv {
 	struct tracefs_dynevent **dyn;	/* kprobe events we created */
 	int ndyn;
 	char sys[32];			/* nettrace_<pid> */
+	/* lifecycle mode, and --drop's header kprobe */
+	bool life;
+	bool hdrs;			/* kprobe events + BTF offsets: headers */
+	struct nt_skb_offs offs;
+	struct btf *btf;
+	struct nt_tfs_evtab tab;
+	struct nt_tfs_track *track;
+	struct tfs_en {			/* events to enable, flow sources first */
+		char sys[32], ev[64];
+		int hook, kind;
+		char filter[64];
+	} *en;
+	int nen;
+	char *funcs;			/* available_filter_functions or kallsyms */
+	size_t funcs_len;
 };
 
 static unsigned long long now_ns(void)
@@ -668,29 +1495,298 @@ static int open_cpus(struct tfs_priv *p)
 static void tfs_close(struct nt_ctx *ctx);
 static void check_stats(struct nt_ctx *ctx, struct tfs_priv *p);
 
+static int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
+				    const char *fmt);
+
+static int add_en(struct tfs_priv *p, const char *sys, const char *ev, int hook, int kind,
+		  bool first)
+{
+	struct tfs_en *ne = realloc(p->en, (p->nen + 1) * sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	p->en = ne;
+	if (first) {
+		memmove(&ne[1], &ne[0], p->nen * sizeof(*ne));
+		ne = &ne[0];
+	} else {
+		ne = &ne[p->nen];
+	}
+	memset(ne, 0, sizeof(*ne));
+	snprintf(ne->sys, sizeof(ne->sys), "%s", sys);
+	snprintf(ne->ev, sizeof(ne->ev), "%s", ev);
+	ne->hook = hook;
+	ne->kind = kind;
+	p->nen++;
+	return 0;
+}
+
+static bool host_func_ok(const char *fn, void *arg)
+{
+	struct tfs_priv *p = arg;
+
+	return p->funcs && nt_tfs_func_listed(p->funcs, p->funcs_len, fn);
+}
+
+static bool host_tp_ok(const char *sys, const char *ev, void *arg)
+{
+	struct tfs_priv *p = arg;
+
+	return has_event(p->inst, sys, ev);
+}
+
+/* The text the kprobe hooks are checked against, read once. */
+static void load_funcs(struct tfs_priv *p)
+{
+	int n = 0;
+
+	p->funcs = tracefs_instance_file_read(NULL, "available_filter_functions", &n);
+	if (!p->funcs || n <= 0) {
+		FILE *f = fopen("/proc/kallsyms", "r");
+		size_t cap = 0, len = 0;
+		char *buf = NULL, *nb;
+		size_t r;
+
+		free(p->funcs);
+		p->funcs = NULL;
+		if (!f)
+			return;
+		for (;;) {
+			if (cap - len < 65536) {
+				cap = cap ? 2 * cap : 1 << 22;
+				if (!(nb = realloc(buf, cap)))
+					break;
+				buf = nb;
+			}
+			r = fread(buf + len, 1, cap - len, f);
+			if (!r)
+				break;
+			len += r;
+		}
+		fclose(f);
+		p->funcs = buf;
+		n = len;
+	}
+	p->funcs_len = n;
+}
+
+static int load_btf(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t len)
+{
+	const char *path = ctx->opts->btf_path;
+
+	errno = 0;
+	p->btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	if (!p->btf) {
+		snprintf(why, len, "cannot read BTF from %s: %s",
+			 path ? path : "the kernel (/sys/kernel/btf/vmlinux)",
+			 strerror(errno ? errno : ENOENT));
+		return -ENOENT;
+	}
+	return nt_tfs_btf_offsets(p->btf, &p->offs, why, len);
+}
+
+/* A kprobe event on kfunc for hook: the skb, its length, device and (when
+ * BTF gave the offsets) its header window.  Retried without the window
+ * for kernels without array fetch types (before v4.20). */
+static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
+			   const char *kfunc, const char *evname, int kind)
+{
+	const struct nt_hook *h = &nt_hooks[hook];
+	char args[768], extra[64] = "";
+	int argno = h->skb_arg + 1, how = (h->flags & NT_HF_NFT) ? NT_TFS_SKB_NFT : NT_TFS_SKB_PTR;
+	int err, i;
+
+	if (p->btf && nt_tfs_btf_skb_arg(p->btf, kfunc, &argno, &how))
+		nt_debug("tracefs: no BTF prototype for %s; skb is argument %d per the catalogue",
+			 kfunc, argno);
+	if (kind == NT_TFS_EV_DROPKP && p->btf) {
+		/* the reason: the parameter after the skb */
+		const char *r = nt_tfs_arg_reg(argno + 1);
+		int id = btf__find_by_name_kind(p->btf, kfunc, BTF_KIND_FUNC);
+		const struct btf_type *fn = id > 0 ? btf__type_by_id(p->btf, id) : NULL;
+		const struct btf_type *pr = fn ? btf__type_by_id(p->btf, fn->type) : NULL;
+
+		if (pr && btf_is_func_proto(pr) && btf_vlen(pr) > argno) {
+			if (r)
+				snprintf(extra, sizeof(extra), "reason=%%%s:u32", r);
+			else
+				snprintf(extra, sizeof(extra), "reason=$arg%d:u32", argno + 1);
+		}
+	}
+	for (i = p->hdrs ? 0 : 1; i < 2; i++) {
+		if (i == 0)
+			err = nt_tfs_kprobe_skb_args(&p->offs, argno, how, true, extra, args,
+						     sizeof(args));
+		else {
+			struct nt_kprobe_arg a = { .name = "skb", .argno = argno, .type = "x64",
+						   .reg = nt_tfs_arg_reg(argno) };
+
+			if (how == NT_TFS_SKB_PPTR)
+				a.offs[a.nderef++] = 0;
+			else if (how == NT_TFS_SKB_NFT)
+				a.offs[a.nderef++] = p->offs.nft_skb > 0 ? p->offs.nft_skb : 0;
+			err = nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
+		}
+		if (err < 0)
+			continue;
+		err = nt_tracefs_kprobe_add(ctx, evname, kfunc,
+					    (const struct nt_kprobe_arg *)args, -1);
+		if (!err)
+			return 0;
+	}
+	return err;
+}
+
+/* Lifecycle: a mechanism per wanted hook, kprobe events created. */
+static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
+{
+	char kfunc[128], why[256], sys[32], ev[64], evname[80];
+	int hook, mech, err, nhooks = 0, nskipped = 0;
+
+	if (kprobes)
+		load_funcs(p);
+	for (hook = 0; hook < NT_HOOK_MAX; hook++) {
+		const struct nt_hook *h = &nt_hooks[hook];
+
+		ctx->mech[hook] = NT_MECH_NONE;
+		if (!nt_hook_set_has(&ctx->hooks, hook))
+			continue;
+		mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, kfunc,
+					sizeof(kfunc), why, sizeof(why));
+		if (mech == NT_MECH_TFS_KPROBE) {
+			snprintf(evname, sizeof(evname), "nt_%s", h->name);
+			err = add_hook_kprobe(ctx, p, hook, kfunc, evname,
+					      (h->flags & NT_HF_CLONE) ? NT_TFS_EV_CLONE
+								       : NT_TFS_EV_KPROBE);
+			if (!err && (h->flags & NT_HF_CLONE)) {
+				/* the clone is the return value */
+				struct nt_kprobe_arg a = { .name = "ret", .retval = 1, .type = "x64" };
+				char args[64];
+				char rname[96];
+
+				snprintf(rname, sizeof(rname), "%s_ret", evname);
+				nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
+				err = nt_tracefs_kretprobe_add(ctx, rname, kfunc, args);
+				if (!err)
+					err = add_en(p, p->sys, rname, hook, NT_TFS_EV_KRET, false);
+			}
+			if (!err) {
+				err = add_en(p, p->sys, evname, hook,
+					     (h->flags & NT_HF_CLONE) ? NT_TFS_EV_CLONE
+								      : NT_TFS_EV_KPROBE, false);
+				if (err)
+					return err;
+				ctx->mech[hook] = NT_MECH_TFS_KPROBE;
+				nhooks++;
+				nt_info("hook %s: kprobe event on %s%s", h->name, kfunc,
+					p->hdrs ? " (headers from BTF offsets)" : "");
+				continue;
+			}
+			snprintf(why, sizeof(why), "the kernel refused a kprobe event on %s: %s",
+				 kfunc, strerror(-err));
+			mech = nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev)) &&
+			       host_tp_ok(sys, ev, p) ? NT_MECH_TFS_TP : NT_MECH_NONE;
+			if (mech == NT_MECH_TFS_TP)
+				nt_info("hook %s: %s; using its tracepoint", h->name, why);
+		}
+		if (mech == NT_MECH_TFS_TP) {
+			nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev));
+			/* flow sources first: live before the events they explain */
+			err = add_en(p, sys, ev, hook, NT_TFS_EV_TP,
+				     hook == NT_HOOK_TCP_SEND_RESET || hook == NT_HOOK_ICMP_SEND);
+			if (err)
+				return err;
+			ctx->mech[hook] = NT_MECH_TFS_TP;	/* confirmed once the format is read */
+			continue;
+		}
+		nskipped++;
+		nt_info("hook %s skipped: %s", h->name, why);
+	}
+	(void)nhooks;
+	(void)nskipped;
+	if (!p->nen) {
+		nt_err("tracefs: none of the selected hooks can be traced on this kernel%s",
+		       kprobes ? "" : " (no kprobe events, and none of them has a tracepoint)");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Decoders for every event to enable; hooks whose tracepoint lacks what
+ * we need are skipped here. */
+static int build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
+{
+	const struct nt_filter *flt = &ctx->opts->filter;
+	struct nt_tfs_evdec d;
+	struct tep_event *te;
+	char why[256];
+	int i, k, err, live = 0;
+
+	for (i = 0; i < p->nen; i++) {
+		struct tfs_en *e = &p->en[i];
+
+		te = tep_find_event_by_name(p->tep, e->sys, e->ev);
+		if (!te) {
+			snprintf(why, sizeof(why), "no format for %s:%s", e->sys, e->ev);
+			err = -ENOENT;
+		} else {
+			err = nt_tfs_evdec_init(&d, te, e->hook, e->kind, why, sizeof(why));
+		}
+		if (!err)
+			err = nt_tfs_evtab_add(&p->tab, &d);
+		if (err) {
+			if (err == -ENOMEM)
+				return err;
+			nt_info("hook %s skipped: %s", nt_hooks[e->hook].name, why);
+			ctx->mech[e->hook] = NT_MECH_NONE;
+			e->ev[0] = 0;
+			continue;
+		}
+		if (e->kind == NT_TFS_EV_TP)
+			nt_info("hook %s: tracepoint %s:%s%s", nt_hooks[e->hook].name, e->sys,
+				e->ev, d.flow ? " (flow addresses)" : "");
+		/* L3 in the kernel where the record says it */
+		if (flt->set & NT_F_L3) {
+			if (e->kind == NT_TFS_EV_TP && d.proto.size)
+				snprintf(e->filter, sizeof(e->filter), "protocol == 0x%x",
+					 flt->l3_proto);
+			else if ((e->kind == NT_TFS_EV_KPROBE) && d.proto_be.size)
+				/* skb->protocol is unset before ip_output */
+				snprintf(e->filter, sizeof(e->filter), "proto == 0x%x || proto == 0",
+					 htons(flt->l3_proto));
+		}
+		live++;
+	}
+	if (!p->life)
+		return live ? 0 : -ENOENT;
+	/* a kretprobe alone traces nothing */
+	for (k = 0; k < NT_HOOK_MAX; k++)
+		if (ctx->mech[k] != NT_MECH_NONE)
+			break;
+	if (!live || k == NT_HOOK_MAX) {
+		nt_err("tracefs: none of the selected hooks can be traced on this kernel");
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int tfs_open(struct nt_ctx *ctx)
 {
-	static const char *const systems[] = { "skb", "tcp", "icmp", "ftrace", NULL };
+	const char *systems[] = { "skb", "tcp", "icmp", "ftrace", "net", "qdisc", "udp",
+				  NULL, NULL };
 	const struct nt_opts *o = ctx->opts;
 	struct tfs_priv *p;
 	char msg[512], filt[128], buf[256], path[PATH_MAX];
 	const char *dir;
 	long long sub_kb = 0;
-	int err;
+	bool kprobes = nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS);
+	int err, i;
 
-	if (o->mode != NT_MODE_DROP) {
-		nt_err("the tracefs backend only supports --drop for now; use --backend=bpf");
+	if (o->mode != NT_MODE_DROP && o->mode != NT_MODE_LIFE && o->mode != NT_MODE_BASIC &&
+	    o->mode != NT_MODE_DIAG) {
+		nt_err("the tracefs backend does not support this mode");
 		return -EOPNOTSUPP;
 	}
-	err = nt_tfs_check_filter(&o->filter, nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS),
-				  msg, sizeof(msg));
-	if (err) {
-		nt_err("%s", msg);
-		return err;
-	}
-	err = nt_tfs_kfree_filter(&o->filter, filt, sizeof(filt));
-	if (err)
-		return err;
 	if (!(dir = nt_tracefs_dir(ctx->feat))) {
 		nt_err("tracefs is not available: %s", nt_feat_why(ctx->feat, NT_FEAT_TRACEFS));
 		return -ENOENT;
@@ -702,8 +1798,32 @@ static int tfs_open(struct nt_ctx *ctx)
 	if (!p)
 		return -ENOMEM;
 	p->epfd = -1;
+	p->life = o->mode != NT_MODE_DROP;
 	ctx->priv = p;
 	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
+
+	if (kprobes) {
+		err = load_btf(ctx, p, msg, sizeof(msg));
+		p->hdrs = !err;
+		if (err)
+			nt_info("tracefs: kprobe events carry no packet headers: %s", msg);
+	}
+	err = nt_tfs_check_filter(&o->filter, p->hdrs, msg, sizeof(msg));
+	if (err) {
+		if (kprobes && !p->hdrs)
+			nt_err("%s (kprobe events are there, but the struct offsets are not: "
+			       "pass --btf-path)", msg);
+		else
+			nt_err("%s", msg);
+		goto err;
+	}
+	if (p->hdrs && (o->filter.set & (NT_F_ADDRS | NT_F_PORTS | NT_F_L4)))
+		nt_info("tracefs: address/port/protocol filters run in user space on headers "
+			"read by kprobe events%s", p->life ? "" : " (drops the drop-function "
+			"kprobe did not see have no headers and do not match)");
+	err = nt_tfs_kfree_filter(&o->filter, filt, sizeof(filt));
+	if (err)
+		goto err;
 
 	/* libtracefs keeps its own idea of the mount point; use ours (it
 	 * keeps a copy) */
@@ -711,21 +1831,6 @@ static int tfs_open(struct nt_ctx *ctx)
 	tracefs_set_tracing_dir(path);
 
 	remove_stale(ctx, dir);
-
-	p->tep = tracefs_local_events_system(dir, systems);
-	if (!p->tep) {
-		nt_err("tracefs: cannot read event formats under %s/events", dir);
-		err = -ENOENT;
-		goto err;
-	}
-	err = nt_tfs_fields_init(&p->f, p->tep, msg, sizeof(msg));
-	if (err) {
-		nt_err("tracefs: %s", msg);
-		goto err;
-	}
-	nt_debug("tracefs: kfree_skb id %d (reason %s), tcp_send_reset %d, icmp_send %d, kernel_stack %d",
-		 p->f.kfree_id, p->f.k_reason ? "yes" : "no", p->f.reset_id, p->f.icmp_id,
-		 p->f.stack_id);
 
 	p->inst = tracefs_instance_create(p->sys);
 	if (!p->inst) {
@@ -758,12 +1863,81 @@ static int tfs_open(struct nt_ctx *ctx)
 	    (err = inst_write(p->inst, "buffer_percent", "0")))
 		goto err;
 
-	if (filt[0]) {
+	if (p->life) {
+		if (o->ret)
+			nt_info("--ret: the tracefs backend reports return values only for "
+				"skb_clone (kretprobe, the clone's address); other hooks need the "
+				"bpf backend (fexit/kretprobe programs)");
+		err = life_setup(ctx, p, kprobes);
+		if (err)
+			goto err;
+	} else if (p->hdrs) {
+		/* --drop: headers from a kprobe on the drop function, joined to
+		 * the kfree_skb tracepoint by skb address on the same CPU */
+		char kfunc[128];
+
+		load_funcs(p);
+		for (i = 0; nt_hook_kfunc(&nt_hooks[NT_HOOK_KFREE_SKB], i, kfunc, sizeof(kfunc)); i++)
+			if (host_func_ok(kfunc, p))
+				break;
+		err = kfunc[0] && nt_hook_kfunc(&nt_hooks[NT_HOOK_KFREE_SKB], i, kfunc, sizeof(kfunc))
+		      ? add_hook_kprobe(ctx, p, NT_HOOK_KFREE_SKB, kfunc, "nt_drop", NT_TFS_EV_DROPKP)
+		      : -ENOENT;
+		if (!err) {
+			err = add_en(p, p->sys, "nt_drop", NT_HOOK_KFREE_SKB, NT_TFS_EV_DROPKP, false);
+			if (err)
+				goto err;
+			nt_info("tracefs: kprobe event on %s reads the headers of drops", kfunc);
+		} else if (o->filter.set & (NT_F_ADDRS | NT_F_PORTS | NT_F_L4)) {
+			nt_err("tracefs: cannot put a kprobe event on the drop function (%s): "
+			       "address/port filters need it", strerror(-err));
+			goto err;
+		} else {
+			nt_info("tracefs: no kprobe event on the drop function (%s): drops "
+				"without headers", strerror(-err));
+			err = 0;
+		}
+	}
+
+	if (p->ndyn)
+		systems[7] = p->sys;
+	p->tep = tracefs_local_events_system(dir, systems);
+	if (!p->tep) {
+		nt_err("tracefs: cannot read event formats under %s/events", dir);
+		err = -ENOENT;
+		goto err;
+	}
+	err = nt_tfs_fields_init(&p->f, p->tep, msg, sizeof(msg));
+	if (err) {
+		nt_err("tracefs: %s", msg);
+		goto err;
+	}
+	nt_debug("tracefs: kfree_skb id %d (reason %s), tcp_send_reset %d, icmp_send %d, kernel_stack %d",
+		 p->f.kfree_id, p->f.k_reason ? "yes" : "no", p->f.reset_id, p->f.icmp_id,
+		 p->f.stack_id);
+	if (p->nen && (err = build_tab(ctx, p)))
+		goto err;
+	if (p->life && !(p->track = calloc(1, sizeof(*p->track)))) {
+		err = -ENOMEM;
+		goto err;
+	}
+
+	if (!p->life && filt[0]) {
 		if ((err = inst_write(p->inst, "events/skb/kfree_skb/filter", filt)))
 			goto err;
 		nt_info("tracefs: kernel filter on skb:kfree_skb: %s", filt);
 	}
-	if (o->drop_stack) {
+	for (i = 0; i < p->nen; i++) {
+		struct tfs_en *e = &p->en[i];
+
+		if (!e->ev[0] || !e->filter[0])
+			continue;
+		snprintf(path, sizeof(path), "events/%s/%s/filter", e->sys, e->ev);
+		if ((err = inst_write(p->inst, path, e->filter)))
+			goto err;
+		nt_info("tracefs: kernel filter on %s:%s: %s", e->sys, e->ev, e->filter);
+	}
+	if (o->drop_stack && !p->life) {
 		if (p->f.stack_id < 0) {
 			nt_err("--drop-stack: no ftrace:kernel_stack event format on this kernel");
 			err = -EOPNOTSUPP;
@@ -799,24 +1973,48 @@ err:
 	return err;
 }
 
+static int enable_one(struct tfs_priv *p, const char *sys, const char *ev)
+{
+	int err;
+
+	if (!tracefs_event_enable(p->inst, sys, ev))
+		return 0;
+	err = errno ? -errno : -EIO;
+	nt_err("tracefs: cannot enable %s:%s in %s: %s", sys, ev, p->sys, strerror(-err));
+	return err;
+}
+
 static int tfs_attach(struct nt_ctx *ctx)
 {
 	struct tfs_priv *p = ctx->priv;
-	int err;
+	int err, i, n = 0;
 
 	if (!p || !p->inst)
 		return -EINVAL;
-	/* flow events first: they must be live before the drops they explain */
-	if (p->f.reset_id >= 0 && has_event(p->inst, "tcp", "tcp_send_reset") &&
-	    tracefs_event_enable(p->inst, "tcp", "tcp_send_reset"))
-		nt_info("tracefs: cannot enable tcp:tcp_send_reset; TCP resets lose addresses");
-	if (p->f.icmp_id >= 0 && has_event(p->inst, "icmp", "icmp_send") &&
-	    tracefs_event_enable(p->inst, "icmp", "icmp_send"))
-		nt_info("tracefs: cannot enable icmp:icmp_send; ICMP errors lose addresses");
-	if (tracefs_event_enable(p->inst, "skb", "kfree_skb")) {
-		err = errno ? -errno : -EIO;
-		nt_err("tracefs: cannot enable skb:kfree_skb in %s: %s", p->sys, strerror(-err));
-		return err;
+	if (p->life) {
+		/* flow sources are first in the list; kretprobes before their
+		 * entries would only lose the first clone: fine either way */
+		for (i = 0; i < p->nen; i++) {
+			if (!p->en[i].ev[0])
+				continue;
+			if ((err = enable_one(p, p->en[i].sys, p->en[i].ev)))
+				return err;
+			n++;
+		}
+		/* --drop's kprobe: also the flow tracepoints for the joins */
+	} else {
+		/* flow events first: they must be live before the drops they explain */
+		if (p->f.reset_id >= 0 && has_event(p->inst, "tcp", "tcp_send_reset") &&
+		    tracefs_event_enable(p->inst, "tcp", "tcp_send_reset"))
+			nt_info("tracefs: cannot enable tcp:tcp_send_reset; TCP resets lose addresses");
+		if (p->f.icmp_id >= 0 && has_event(p->inst, "icmp", "icmp_send") &&
+		    tracefs_event_enable(p->inst, "icmp", "icmp_send"))
+			nt_info("tracefs: cannot enable icmp:icmp_send; ICMP errors lose addresses");
+		for (i = 0; i < p->nen; i++)
+			if (p->en[i].ev[0] && (err = enable_one(p, p->en[i].sys, p->en[i].ev)))
+				return err;
+		if ((err = enable_one(p, "skb", "kfree_skb")))
+			return err;
 	}
 	if (tracefs_trace_on(p->inst)) {
 		err = errno ? -errno : -EIO;
@@ -824,10 +2022,14 @@ static int tfs_attach(struct nt_ctx *ctx)
 		return err;
 	}
 	p->attached = true;
-	nt_info("tracefs: tracing skb:kfree_skb%s%s%s in instance %s",
-		p->f.reset_id >= 0 ? ", tcp:tcp_send_reset" : "",
-		p->f.icmp_id >= 0 ? ", icmp:icmp_send" : "",
-		p->want_stack ? " (with stacks)" : "", p->sys);
+	if (p->life)
+		nt_info("tracefs: tracing %d events in instance %s", n, p->sys);
+	else
+		nt_info("tracefs: tracing skb:kfree_skb%s%s%s%s in instance %s",
+			p->f.reset_id >= 0 ? ", tcp:tcp_send_reset" : "",
+			p->f.icmp_id >= 0 ? ", icmp:icmp_send" : "",
+			p->nen ? ", kprobe on the drop function" : "",
+			p->want_stack ? " (with stacks)" : "", p->sys);
 	return 0;
 }
 
@@ -872,8 +2074,13 @@ static void check_stats(struct nt_ctx *ctx, struct tfs_priv *p)
  * answer goes to *stop. */
 static int deliver(struct nt_ctx *ctx, struct nt_event *ev, int *stop)
 {
-	/* the kernel filter did L3 and pid; this catches anything it did not */
-	if (!nt_filter_match(&ctx->opts->filter, &ev->pkt, ev->pid)) {
+	struct tfs_priv *p = ctx->priv;
+
+	/* the kernel filter did L3 and pid; this catches anything it did not.
+	 * Lifecycle: skbs that matched once stay matched; events that cannot
+	 * be judged pass, for the tracker to decide on the block. */
+	if (p->life ? !nt_tfs_life_filter(p->track, &ctx->opts->filter, ev)
+		    : !nt_filter_match(&ctx->opts->filter, &ev->pkt, ev->pid)) {
 		ctx->stats.filtered++;
 		return 0;
 	}
@@ -915,8 +2122,26 @@ static int drain_cpu(struct nt_ctx *ctx, struct tfs_priv *p, struct tfs_cpu *c,
 			*lost = true;	/* counted from per_cpu stats */
 		for (rec = kbuffer_read_event(c->kbuf, &ts); rec && !*stop;
 		     rec = kbuffer_next_event(c->kbuf, &ts)) {
-			kind = nt_tfs_decode(&p->f, &c->join, rec, kbuffer_event_size(c->kbuf),
-					     ts, c->cpu, ev);
+			int size = kbuffer_event_size(c->kbuf);
+
+			if (p->life) {
+				if (nt_tfs_decode_life(&p->f, &p->tab, &c->join, &c->clone, rec,
+						       size, ts, c->cpu, ev) == NT_TFS_REC_HOOK)
+					delivered += deliver(ctx, ev, stop);
+				continue;
+			}
+			if (p->tab.n && size >= 2) {
+				__u16 type;
+
+				memcpy(&type, rec, 2);
+				if (nt_tfs_evtab_get(&p->tab, type)) {
+					/* --drop's header kprobe: into the join */
+					nt_tfs_decode_life(&p->f, &p->tab, &c->join, &c->clone,
+							   rec, size, ts, c->cpu, ev);
+					continue;
+				}
+			}
+			kind = nt_tfs_decode(&p->f, &c->join, rec, size, ts, c->cpu, ev);
 			if (kind == NT_TFS_REC_STACK) {
 				if (!c->has_pending)
 					continue;	/* its drop was lost */
@@ -1022,42 +2247,67 @@ static void tfs_close(struct nt_ctx *ctx)
 	free(p->dyn);
 	if (p->tep)
 		tep_free(p->tep);
+	btf__free(p->btf);
+	nt_tfs_evtab_free(&p->tab);
+	free(p->track);
+	free(p->en);
+	free(p->funcs);
 	free(p->page);
 	free(p);
 	ctx->priv = NULL;
 }
 
-int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
-			  const struct nt_kprobe_arg *args, int n)
+static int dyn_add(struct nt_ctx *ctx, const char *event, const char *addr,
+		   const char *fmt, bool ret)
 {
 	struct tfs_priv *p = ctx->priv;
 	struct tracefs_dynevent *kp, **nd;
-	char fmt[1024];
 	int err;
 
 	if (!p)
 		return -EINVAL;
 	if (!nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS))
 		return -EOPNOTSUPP;
-	err = nt_tfs_kprobe_fmt(args, n, fmt, sizeof(fmt));
-	if (err < 0)
-		return err;
 	nd = realloc(p->dyn, (p->ndyn + 1) * sizeof(*nd));
 	if (!nd)
 		return -ENOMEM;
 	p->dyn = nd;
-	kp = tracefs_kprobe_alloc(p->sys, event, addr, fmt);
+	kp = ret ? tracefs_kretprobe_alloc(p->sys, event, addr, fmt, 0)
+		 : tracefs_kprobe_alloc(p->sys, event, addr, fmt);
 	if (!kp)
 		return -ENOMEM;
+	errno = 0;
 	if (tracefs_dynevent_create(kp)) {
 		err = errno ? -errno : -EIO;
-		nt_info("tracefs: kprobe %s/%s at %s (%s) refused: %s", p->sys, event, addr,
-			fmt, strerror(-err));
+		nt_info("tracefs: %s %s/%s at %s (%s) refused: %s", ret ? "kretprobe" : "kprobe",
+			p->sys, event, addr, fmt, strerror(-err));
 		tracefs_dynevent_free(kp);
 		return err;
 	}
+	nt_debug("tracefs: %s %s/%s %s %s", ret ? "r:" : "p:", p->sys, event, addr, fmt);
 	p->dyn[p->ndyn++] = kp;
 	return 0;
+}
+
+static int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
+				    const char *fmt)
+{
+	return dyn_add(ctx, event, addr, fmt, true);
+}
+
+int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
+			  const struct nt_kprobe_arg *args, int n)
+{
+	char fmt[1024];
+	int err;
+
+	/* n < 0: args is the fetch-arg string itself */
+	if (n < 0)
+		return dyn_add(ctx, event, addr, (const char *)args, false);
+	err = nt_tfs_kprobe_fmt(args, n, fmt, sizeof(fmt));
+	if (err < 0)
+		return err;
+	return dyn_add(ctx, event, addr, fmt, false);
 }
 
 const struct nt_backend_ops nt_tracefs_backend = {

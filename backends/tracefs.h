@@ -15,6 +15,7 @@
 
 struct tep_handle;
 struct tep_format_field;
+struct tep_event;
 
 /* Field pointers resolved once per tep handle; NULL when the running
  * kernel's format has no such field (or no such event: id < 0). */
@@ -80,14 +81,18 @@ int nt_tfs_check_filter(const struct nt_filter *f, bool have_kprobe_events,
 /* The tracefs event filter for skb:kfree_skb ("" when none). */
 int nt_tfs_kfree_filter(const struct nt_filter *f, char *buf, size_t len);
 
-/* One kprobe fetch argument: NAME=+offs[n-1](...+offs[0]($argN)...):TYPE */
+/* One kprobe fetch argument: NAME=+offs[n-1](...+offs[0](BASE)...):TYPE
+ * with BASE = %reg when reg is set (x86_64: works on every kernel with
+ * kprobe events), else $argN (v4.20+), or $retval for kretprobes. */
 #define NT_KPROBE_MAX_DEREF	4
 struct nt_kprobe_arg {
 	const char *name;	/* C identifier */
-	int argno;		/* 1-based function argument, $argN */
+	int argno;		/* 1-based function argument, $argN; 0 with reg/retval */
 	int nderef;
 	long offs[NT_KPROBE_MAX_DEREF];	/* innermost first */
-	const char *type;	/* "u32", "x64", "string", ... or NULL */
+	const char *type;	/* "u32", "x64", "string", "x64[32]" ... or NULL */
+	const char *reg;	/* "di", "si", ... (without %), or NULL */
+	int retval;		/* base is $retval */
 };
 
 /* Builds the kprobe fetch-arg string.  Returns its length, or -EINVAL /
@@ -99,5 +104,140 @@ struct nt_ctx;
  * again by close().  Needs kprobe_events (-EOPNOTSUPP otherwise). */
 int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
 			  const struct nt_kprobe_arg *args, int n);
+
+/* ------------------------------------------------------------------------
+ * Lifecycle mode and kprobe header decoding
+ * ---------------------------------------------------------------------- */
+
+/* x86_64 register of the 1-based argument (di si dx cx r8 r9), NULL past 6
+ * or on other architectures (use $argN there). */
+const char *nt_tfs_arg_reg(int argno);
+
+/* struct sk_buff / net_device offsets from BTF, in bytes; -1 when unknown.
+ * nh_size is sizeof(skb->network_header): 2 (v5.x+) or 4 (older). */
+struct nt_skb_offs {
+	int head, data, len, protocol, network_header, nh_size;
+	int dev, dev_name, dev_ifindex;
+	int nft_skb;		/* offsetof(struct nft_pktinfo, skb) */
+};
+
+struct btf;
+/* Fills *o from BTF.  0, or -ENOENT with the missing member in why. */
+int nt_tfs_btf_offsets(const struct btf *btf, struct nt_skb_offs *o, char *why, size_t len);
+
+/* Where a function takes its skb, from its BTF prototype: 1-based argno
+ * and how to reach the skb (NT_TFS_SKB_*).  -ENOENT when the function has
+ * no BTF prototype or no skb-like parameter. */
+enum { NT_TFS_SKB_PTR = 0, NT_TFS_SKB_PPTR, NT_TFS_SKB_NFT };
+int nt_tfs_btf_skb_arg(const struct btf *btf, const char *func, int *argno, int *how);
+
+/* The header window: bytes from skb->data - NT_TFS_WIN_BEFORE on, as
+ * NT_TFS_WIN_WORDS x64 words (arrays need v4.20+; max 64 elements). */
+#define NT_TFS_WIN_BEFORE	64
+#define NT_TFS_WIN_WORDS	32
+#define NT_TFS_WIN_LEN		(NT_TFS_WIN_WORDS * 8)
+
+/* Fetch arguments of a kprobe event that reads the skb and its headers:
+ * skb, len, proto, head, data, nh, dev (name), ifindex and win (the header
+ * window, when window is true).  The skb pointer is argument argno reached
+ * by how (NT_TFS_SKB_*).  Extra arguments (e.g. a drop reason) may follow
+ * in extra.  Returns the length of the string, or -EINVAL / -ENOSPC. */
+int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool window,
+			   const char *extra, char *buf, size_t len);
+
+/* Decodes the packet headers from the header window.  win/wlen: the bytes
+ * fetched, starting at window_start (an absolute kernel address, = data -
+ * NT_TFS_WIN_BEFORE); head/data/nh from the skb (nh: network_header offset,
+ * 0 or all-ones when unset: the network header is then taken at data);
+ * proto: skb->protocol as the kernel stores it (big-endian), 0 if unset.
+ * Fills *p (cleared first).  Returns 0 when at least L3 was decoded, -1
+ * when the window does not hold the headers. */
+int nt_tfs_hdr_decode(const __u8 *win, int wlen, __u64 window_start, __u64 head,
+		      __u64 data, __u32 nh, __u32 nh_unset, __u16 proto_be,
+		      struct nt_pkt *p);
+
+/* A field of a record, resolved once: off/size, 0 size = absent. */
+struct nt_tfs_fld {
+	__u16 off;
+	__u16 size;
+	__u8 dyn;		/* 1: __data_loc, 2: __rel_loc */
+};
+
+enum nt_tfs_evkind {
+	NT_TFS_EV_TP = 1,	/* tracepoint with skbaddr */
+	NT_TFS_EV_KPROBE,	/* our kprobe event on a kfunc */
+	NT_TFS_EV_KRET,		/* our kretprobe event (ret=$retval) */
+	NT_TFS_EV_CLONE,	/* kprobe entry of skb_clone: remembered */
+	NT_TFS_EV_DROPKP,	/* --drop: kprobe on the drop function, a flow source */
+};
+
+/* How records of one event type become an nt_event. */
+struct nt_tfs_evdec {
+	int id;			/* tracefs event id */
+	__u16 hook;		/* enum nt_hook_id */
+	__u8 kind;		/* NT_TFS_EV_* */
+	__u8 flow;		/* 1: tcp_send_reset, 2: icmp_send (flow info, joins) */
+	int min_size;		/* records shorter than this are ignored */
+	struct nt_tfs_fld pid, skb, len, name, proto, proto_be, loc, reason, ifindex;
+	struct nt_tfs_fld head, data, nh, win, ret;
+	__u32 nh_unset;		/* all-ones of network_header's size */
+};
+
+/* Resolves a decoder for event ev as hook `hook` of the given kind.  0, or
+ * -ENOENT with the reason in why (e.g. no skbaddr field). */
+int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, int kind,
+		      char *why, size_t len);
+
+/* Event id -> decoder, a flat table: no lookups per record. */
+struct nt_tfs_evtab {
+	struct nt_tfs_evdec *dec;
+	int n, cap;
+	__u16 *by_id;		/* index + 1, 0: not ours */
+	int nid;
+};
+int nt_tfs_evtab_add(struct nt_tfs_evtab *t, const struct nt_tfs_evdec *d);
+void nt_tfs_evtab_free(struct nt_tfs_evtab *t);
+static inline const struct nt_tfs_evdec *nt_tfs_evtab_get(const struct nt_tfs_evtab *t, int id)
+{
+	return id >= 0 && id < t->nid && t->by_id[id] ? &t->dec[t->by_id[id] - 1] : NULL;
+}
+
+/* Per-CPU state of the lifecycle decoder besides the flow join: the entry
+ * of the skb_clone in flight (matched to its kretprobe by pid). */
+struct nt_tfs_clone {
+	__u64 parent, ts;
+	__u32 pid;
+	bool valid;
+};
+
+#define NT_TFS_REC_HOOK	16	/* *ev holds an NT_KIND_HOOK event */
+
+/* Lifecycle decode of one record: NT_TFS_REC_HOOK with *ev filled, or
+ * NT_TFS_REC_OTHER (nothing to deliver: not ours, clone entry, ...). */
+int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
+		       struct nt_tfs_join *join, struct nt_tfs_clone *clone,
+		       const void *data, int size, __u64 ts, int cpu, struct nt_event *ev);
+
+/* Is func listed in an available_filter_functions / kallsyms-style text
+ * (one symbol per line, "name", "name [module]" or "addr t name")? */
+bool nt_tfs_func_listed(const char *list, size_t len, const char *func);
+
+/* Mechanism choice for one hook: NT_MECH_TFS_KPROBE (kfunc in *kfunc),
+ * NT_MECH_TFS_TP, or NT_MECH_NONE with the reason in why.  func_ok / tp_ok
+ * answer whether the host has the function / tracepoint. */
+int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, void *arg),
+		     bool (*tp_ok)(const char *sys, const char *ev, void *arg), void *arg,
+		     char *kfunc, size_t klen, char *why, size_t wlen);
+
+/* Lifecycle user-space filter with a bounded set of skbs that matched
+ * once (so NAT-changed headers keep their block).  Returns 1 to deliver. */
+#define NT_TFS_TRACK_SLOTS	8192
+#define NT_TFS_TRACK_MAX_NS	5000000000ULL
+struct nt_tfs_track {
+	__u64 skb[NT_TFS_TRACK_SLOTS];
+	__u64 ts[NT_TFS_TRACK_SLOTS];
+};
+int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
+		       const struct nt_event *ev);
 
 #endif

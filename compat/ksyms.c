@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "ksyms.h"
 
 static int ksym_cmp(const void *a, const void *b)
@@ -13,19 +15,46 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* "ffffffff81a00000 t tcp_v4_rcv\t[mod]" -> addr, type, name; 0 on success.
+ * Hand-parsed: /proc/kallsyms has ~200k lines and sscanf made loading it
+ * a visible part of start-up. */
+static int parse_line(char *line, unsigned long long *addr, char *type, char **name)
+{
+	char *p = line, *e;
+
+	*addr = strtoull(p, &e, 16);
+	if (e == p || *e != ' ')
+		return -1;
+	p = e + 1;
+	if (!*p || p[1] != ' ')
+		return -1;
+	*type = *p;
+	p += 2;
+	e = p;
+	while (*e && *e != '\t' && *e != ' ' && *e != '\n')
+		e++;
+	if (e == p)
+		return -1;
+	*e = 0;
+	*name = p;
+	return 0;
+}
+
 int nt_ksyms_load(struct nt_ksyms *ks, const char *path)
 {
-	char line[512], name[256], type;
+	char line[512], type, *name;
 	unsigned long long addr;
-	size_t cap = 0;
+	size_t cap = 0, acap = 0, alen = 0, i, l;
+	bool sorted = true;
 	FILE *f;
 
 	memset(ks, 0, sizeof(*ks));
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		if (parse_line(line, &addr, &type, &name))
 			continue;
 		/* text symbols only; a zero address means kptr_restrict hid them */
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
@@ -44,17 +73,34 @@ int nt_ksyms_load(struct nt_ksyms *ks, const char *path)
 			}
 			ks->syms = n;
 		}
-		ks->syms[ks->n].addr = addr;
-		ks->syms[ks->n].name = strdup(name);
-		if (!ks->syms[ks->n].name) {
-			fclose(f);
-			nt_ksyms_free(ks);
-			return -ENOMEM;
+		l = strlen(name) + 1;
+		if (alen + l > acap) {
+			char *na;
+
+			acap = acap ? acap * 2 : 1 << 21;
+			na = realloc(ks->names, acap);
+			if (!na) {
+				fclose(f);
+				nt_ksyms_free(ks);
+				return -ENOMEM;
+			}
+			ks->names = na;
 		}
+		memcpy(ks->names + alen, name, l);
+		ks->syms[ks->n].addr = addr;
+		/* an offset until the arena stops moving */
+		ks->syms[ks->n].name = (char *)(uintptr_t)alen;
+		if (ks->n && addr < ks->syms[ks->n - 1].addr)
+			sorted = false;
+		alen += l;
 		ks->n++;
 	}
 	fclose(f);
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym_cmp);
+	for (i = 0; i < ks->n; i++)
+		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
+	/* kallsyms is mostly in address order already (modules may not be) */
+	if (!sorted)
+		qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym_cmp);
 	return ks->n ? 0 : -ENOENT;
 }
 
@@ -105,8 +151,10 @@ void nt_ksyms_free(struct nt_ksyms *ks)
 {
 	size_t i;
 
-	for (i = 0; i < ks->n; i++)
-		free(ks->syms[i].name);
+	if (!ks->names)
+		for (i = 0; i < ks->n; i++)
+			free(ks->syms[i].name);
+	free(ks->names);
 	free(ks->syms);
 	memset(ks, 0, sizeof(*ks));
 }

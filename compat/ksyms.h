@@ -13,6 +13,7 @@ struct nt_ksym {
 struct nt_ksyms {
 	struct nt_ksym *syms;	/* text symbols sorted by address */
 	size_t n;
+	char *names;		/* one arena for every name (NULL: names owned singly) */
 };
 
 /* Loads text symbols from a kallsyms-format file (/proc/kallsyms). */

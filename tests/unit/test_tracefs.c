@@ -11,6 +11,9 @@
 
 #include "test.h"
 #include "backends/tracefs.h"
+#include "compat/hooks.h"
+#include <bpf/btf.h>
+#include <unistd.h>
 
 /* A tep handle with the given format files ("sys:file" pairs). */
 static struct tep_handle *load_tep(const char *const *specs)
@@ -461,8 +464,11 @@ TEST(tracefs_filter_refusal)
 	f.set = NT_F_L4;
 	CHECK_INT(nt_tfs_check_filter(&f, false, msg, sizeof(msg)), -EOPNOTSUPP);
 	f.set = NT_F_ADDR6;
-	CHECK_INT(nt_tfs_check_filter(&f, true, msg, sizeof(msg)), -EOPNOTSUPP);
+	CHECK_INT(nt_tfs_check_filter(&f, false, msg, sizeof(msg)), -EOPNOTSUPP);
 	CHECK_CONTAINS(msg, "--addr6");
+	/* with kprobe events (and BTF) the headers are read: accepted */
+	f.set = NT_F_ADDR6 | NT_F_PORT | NT_F_L4;
+	CHECK_INT(nt_tfs_check_filter(&f, true, msg, sizeof(msg)), 0);
 
 	/* what works: L3 and pid, in the kernel */
 	f.set = NT_F_L3 | NT_F_PID;
@@ -499,4 +505,507 @@ TEST(tracefs_kprobe_fetchargs)
 	a[0].name = "skb";
 	a[0].argno = 0;
 	CHECK_INT(nt_tfs_kprobe_fmt(a, 1, buf, sizeof(buf)), -EINVAL);
+}
+
+TEST(tracefs_kprobe_fetchargs_reg_array)
+{
+	struct nt_kprobe_arg a[2] = {
+		{ .name = "skb", .reg = "si", .type = "x64" },
+		{ .name = "win", .reg = "di", .nderef = 2, .offs = { 208, -64 }, .type = "x64[32]" },
+	};
+	struct nt_kprobe_arg r = { .name = "ret", .retval = 1, .type = "x64" };
+	char buf[128];
+
+	CHECK(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "skb=%si:x64 win=-64(+208(%di)):x64[32]");
+	CHECK(nt_tfs_kprobe_fmt(&r, 1, buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "ret=$retval:x64");
+	a[1].type = "x64[65]";
+	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), -EINVAL);
+	a[1].type = "x64[32";
+	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), -EINVAL);
+}
+
+/* sk_buff offsets of a v6.1 x86_64 build */
+static const struct nt_skb_offs offs_61 = {
+	.head = 192, .data = 200, .len = 112, .protocol = 180, .network_header = 186,
+	.nh_size = 2, .dev = 16, .dev_name = 0, .dev_ifindex = 224, .nft_skb = 0,
+};
+
+TEST(tracefs_kprobe_skb_args)
+{
+	char buf[768];
+	int n;
+
+	n = nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, sizeof(buf));
+	CHECK_INT(n, (long long)strlen(buf));
+#if defined(__x86_64__)
+	CHECK_STR(buf, "skb=%di:x64 len=+112(%di):u32 proto=+180(%di):x16 head=+192(%di):x64 "
+		       "data=+200(%di):x64 nh=+186(%di):u16 dev=+0(+16(%di)):string "
+		       "ifindex=+224(+16(%di)):s32 win=-64(+200(%di)):x64[32]");
+	/* ip_rcv_finish(net, sk, skb): third argument; sk_skb_reason_drop's reason */
+	nt_tfs_kprobe_skb_args(&offs_61, 3, NT_TFS_SKB_PTR, false, "reason=%cx:u32", buf, sizeof(buf));
+	CHECK_STR(buf, "skb=%dx:x64 len=+112(%dx):u32 proto=+180(%dx):x16 head=+192(%dx):x64 "
+		       "data=+200(%dx):x64 nh=+186(%dx):u16 dev=+0(+16(%dx)):string "
+		       "ifindex=+224(+16(%dx)):s32 reason=%cx:u32");
+	/* struct sk_buff **: one more dereference */
+	nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PPTR, false, NULL, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "skb=+0(%di):x64 len=+112(+0(%di)):u32");
+	CHECK_CONTAINS(buf, "dev=+0(+16(+0(%di))):string");
+	/* nft_do_chain(struct nft_pktinfo *pkt, ...): pkt->skb */
+	nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_NFT, true, NULL, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "win=-64(+200(+0(%di))):x64[32]");
+#endif
+	CHECK_INT(nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, 40), -ENOSPC);
+	{
+		struct nt_skb_offs o = offs_61;
+
+		o.head = -1;
+		CHECK_INT(nt_tfs_kprobe_skb_args(&o, 1, 0, true, NULL, buf, sizeof(buf)), -EINVAL);
+	}
+}
+
+TEST(tracefs_btf_offsets_host)
+{
+	struct nt_skb_offs o;
+	struct btf *btf;
+	char why[128];
+	int argno, how;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		nt_test_skip("no /sys/kernel/btf/vmlinux");
+		return;
+	}
+	btf = btf__load_vmlinux_btf();
+	CHECK(btf);
+	CHECK_INT(nt_tfs_btf_offsets(btf, &o, why, sizeof(why)), 0);
+	CHECK(o.head > 0 && o.data == o.head + 8);
+	CHECK(o.len > 0 && o.protocol > 0 && o.network_header > 0);
+	CHECK_INT(o.nh_size, 2);
+	CHECK(o.dev >= 0 && o.dev_name >= 0 && o.dev_ifindex > 0);
+	CHECK_INT(nt_tfs_btf_skb_arg(btf, "ip_rcv_finish", &argno, &how), 0);
+	CHECK_INT(argno, 3);
+	CHECK_INT(how, NT_TFS_SKB_PTR);
+	if (!nt_tfs_btf_skb_arg(btf, "sk_skb_reason_drop", &argno, &how))
+		CHECK_INT(argno, 2);
+	CHECK_INT(nt_tfs_btf_skb_arg(btf, "no_such_function_here", &argno, &how), -ENOENT);
+	btf__free(btf);
+}
+
+/* A header window as the kernel would fetch it: skb->data at byte 64. */
+struct win {
+	unsigned char b[NT_TFS_WIN_LEN];
+};
+#define HEAD	0xffff888100000000ULL
+#define DATA	(HEAD + 128)
+#define WSTART	(DATA - NT_TFS_WIN_BEFORE)
+
+TEST(tracefs_hdr_decode)
+{
+	static const unsigned char ip4tcp[] = {
+		0x45, 0, 0, 60, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+		0x9c, 0x40, 0, 80, 0, 0, 0, 100, 0, 0, 0, 0, 0xa0, 0x02, 0xff, 0xff,
+	};
+	static const unsigned char ip6udp[] = {
+		0x60, 0, 0, 0, 0, 16, 17, 64,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0x13, 0x88, 0x00, 0x35, 0, 16, 0, 0,
+	};
+	static const unsigned char ip4icmp[] = {
+		0x45, 0, 0, 84, 0, 0, 0x40, 0, 64, 1, 0, 0, 192, 168, 1, 1, 192, 168, 1, 2,
+		8, 0, 0, 0, 0x04, 0xd2, 0, 7,
+	};
+	static const unsigned char arp[] = {
+		0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 1, 1, 1,
+		0, 0, 0, 0, 0, 0, 10, 1, 1, 2,
+	};
+	struct win w;
+	struct nt_pkt p;
+	char a[64];
+
+	/* IPv4/TCP at data (ip_rcv: network_header = data - head) */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + 64, ip4tcp, sizeof(ip4tcp));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128, 0xffff,
+				    htons(0x0800), &p), 0);
+	CHECK_INT(p.l3_proto, 0x0800);
+	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS | NT_HAVE_TCP);
+	CHECK_STR(inet_ntop(AF_INET, p.saddr, a, sizeof(a)), "10.0.0.1");
+	CHECK_STR(inet_ntop(AF_INET, p.daddr, a, sizeof(a)), "10.0.0.2");
+	CHECK_INT(p.sport, 40000);
+	CHECK_INT(p.dport, 80);
+	CHECK_INT(p.seq, 100);
+	CHECK_INT(p.tcp_flags, NT_TCP_SYN);
+	CHECK_INT(p.len, 60);
+	CHECK_INT(p.ttl, 64);
+
+	/* the same in tcp_v4_rcv: data at the TCP header, network header 20
+	 * bytes before it */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + 44, ip4tcp, sizeof(ip4tcp));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 108, 0xffff,
+				    htons(0x0800), &p), 0);
+	CHECK_INT(p.dport, 80);
+
+	/* IPv6/UDP on transmit at __dev_queue_xmit: data at the MAC header */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + 64 + 14, ip6udp, sizeof(ip6udp));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128 + 14, 0xffff,
+				    htons(0x86dd), &p), 0);
+	CHECK_INT(p.l3_proto, 0x86dd);
+	CHECK_INT(p.l4_proto, NT_IPPROTO_UDP);
+	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_STR(inet_ntop(AF_INET6, p.saddr, a, sizeof(a)), "2001:db8::1");
+	CHECK_STR(inet_ntop(AF_INET6, p.daddr, a, sizeof(a)), "2001:db8::2");
+	CHECK_INT(p.sport, 5000);
+	CHECK_INT(p.dport, 53);
+
+	/* ICMP echo; skb->protocol still 0 (before ip_output): the version
+	 * nibble says IPv4; network_header unset: taken at data */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + 64, ip4icmp, sizeof(ip4icmp));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 0xffff, 0xffff, 0, &p), 0);
+	CHECK_INT(p.l3_proto, 0x0800);
+	CHECK_INT(p.l4_proto, NT_IPPROTO_ICMP);
+	CHECK(p.have & NT_HAVE_ICMP);
+	CHECK_INT(p.icmp_type, 8);
+	CHECK_INT(p.icmp_id, 1234);
+	CHECK_INT(p.icmp_seq, 7);
+
+	/* ARP request */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + 64, arp, sizeof(arp));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128, 0xffff,
+				    htons(0x0806), &p), 0);
+	CHECK_INT(p.l3_proto, 0x0806);
+	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR);
+	CHECK_INT(p.arp_op, 1);
+	CHECK_STR(inet_ntop(AF_INET, p.saddr, a, sizeof(a)), "10.1.1.1");
+	CHECK_STR(inet_ntop(AF_INET, p.daddr, a, sizeof(a)), "10.1.1.2");
+
+	/* window too short: the IPv4 header is cut at the end of the window;
+	 * L3 from skb->protocol only */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + NT_TFS_WIN_LEN - 10, ip4tcp, 10);
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA,
+				    128 + NT_TFS_WIN_LEN - 10 - 64, 0xffff, htons(0x0800), &p), 0);
+	CHECK_INT(p.have, NT_HAVE_L3);
+	/* the TCP header cut: addresses, no ports */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.b + NT_TFS_WIN_LEN - 24, ip4tcp, 24);
+	nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128 + NT_TFS_WIN_LEN - 24 - 64,
+			  0xffff, htons(0x0800), &p);
+	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4);
+	/* network header outside the window, nothing known */
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 4000, 0xffff, 0, &p), -1);
+	CHECK_INT(p.have, 0);
+	/* garbage (not IP) with no protocol */
+	memset(&w, 0x11, sizeof(w));
+	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128, 0xffff, 0, &p), -1);
+}
+
+static bool fn_ok_none(const char *fn, void *arg) { return false; }
+static bool fn_ok_some(const char *fn, void *arg)
+{
+	return !strcmp(fn, "ip_rcv") || !strcmp(fn, "sk_skb_reason_drop") ||
+	       !strcmp(fn, "udp_queue_rcv_skb");
+}
+static bool tp_ok_host(const char *sys, const char *ev, void *arg)
+{
+	return strcmp(ev, "napi_gro_receive_entry") != 0;
+}
+
+TEST(tracefs_pick_mech)
+{
+	char kf[128], why[256];
+
+	/* no kprobes: tracepoint, else skipped with the reason */
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NETIF_RECEIVE_SKB, false, fn_ok_none, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_RCV, false, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
+	CHECK_STR(why, "kernel function hooks need kprobe events, which this kernel lacks");
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NAPI_GRO_RECEIVE, false, fn_ok_none, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
+	CHECK_CONTAINS(why, "and it has no tracepoint net:napi_gro_receive_entry");
+	/* kprobes: the function, first existing alias */
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_RCV, true, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_KPROBE);
+	CHECK_STR(kf, "ip_rcv");
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_UDP_QUEUE_RCV, true, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_KPROBE);
+	CHECK_STR(kf, "udp_queue_rcv_skb");
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_FORWARD, true, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
+	CHECK_CONTAINS(why, "no kernel function ip_forward");
+	/* kfree_skb / consume_skb keep their tracepoints (reason, location) */
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_KFREE_SKB, true, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
+	/* tracepoint-only hooks */
+	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NET_DEV_XMIT, true, fn_ok_some, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
+}
+
+TEST(tracefs_func_listed)
+{
+	static const char aff[] = "ip_rcv_core\nip_rcv\nnft_do_chain [nf_tables]\n__ip_rcv\n";
+	static const char kall[] = "ffffffff81000000 T ip_rcv_finish\nffffffff81000100 t ip_rcv\n";
+
+	CHECK(nt_tfs_func_listed(aff, strlen(aff), "ip_rcv"));
+	CHECK(nt_tfs_func_listed(aff, strlen(aff), "ip_rcv_core"));
+	CHECK(nt_tfs_func_listed(aff, strlen(aff), "nft_do_chain"));
+	CHECK(!nt_tfs_func_listed(aff, strlen(aff), "ip_rc"));
+	CHECK(!nt_tfs_func_listed(aff, strlen(aff), "rcv"));
+	CHECK(nt_tfs_func_listed(kall, strlen(kall), "ip_rcv"));
+	CHECK(!nt_tfs_func_listed(kall, strlen(kall), "ip_rcv_fin"));
+}
+
+static const char *const specs_life[] = {
+	"skb:format-kfree_skb-6.18", "tcp:format-tcp_send_reset-6.18",
+	"icmp:format-icmp_send-6.18", "net:format-net_dev_xmit-6.18",
+	"net:format-net_dev_start_xmit-6.18", "nettrace_1:format-kprobe-nt_ip_rcv",
+	"nettrace_1:format-kprobe-nt_skb_clone", "nettrace_1:format-kretprobe-nt_skb_clone_ret",
+	NULL
+};
+
+static int tab_add(struct nt_tfs_evtab *t, struct tep_handle *tep, const char *sys,
+		   const char *ev, int hook, int kind)
+{
+	struct nt_tfs_evdec d;
+	char why[128];
+	struct tep_event *te = tep_find_event_by_name(tep, sys, ev);
+
+	if (!te || nt_tfs_evdec_init(&d, te, hook, kind, why, sizeof(why)))
+		return -1;
+	return nt_tfs_evtab_add(t, &d);
+}
+
+TEST(tracefs_life_decode)
+{
+	struct tep_handle *tep = load_tep(specs_life);
+	struct nt_tfs_fields f;
+	struct nt_tfs_evtab t = { 0 };
+	struct nt_tfs_join j = { 0 };
+	struct nt_tfs_clone cl = { 0 };
+	struct nt_event ev;
+	struct rec r;
+	char why[128], a[64];
+	unsigned char s4[28], d4[28];
+	unsigned int loc;
+
+	CHECK(tep);
+	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
+	CHECK_INT(tab_add(&t, tep, "net", "net_dev_xmit", NT_HOOK_NET_DEV_XMIT, NT_TFS_EV_TP), 0);
+	CHECK_INT(tab_add(&t, tep, "net", "net_dev_start_xmit", NT_HOOK_HARD_START_XMIT,
+			  NT_TFS_EV_TP), 0);
+	CHECK_INT(tab_add(&t, tep, "skb", "kfree_skb", NT_HOOK_KFREE_SKB, NT_TFS_EV_TP), 0);
+	CHECK_INT(tab_add(&t, tep, "tcp", "tcp_send_reset", NT_HOOK_TCP_SEND_RESET,
+			  NT_TFS_EV_TP), 0);
+	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_ip_rcv", NT_HOOK_IP_RCV, NT_TFS_EV_KPROBE), 0);
+	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_skb_clone", NT_HOOK_SKB_CLONE,
+			  NT_TFS_EV_CLONE), 0);
+	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_skb_clone_ret", NT_HOOK_SKB_CLONE,
+			  NT_TFS_EV_KRET), 0);
+
+	/* net:net_dev_xmit: skbaddr 8, len 16, rc 20, name (data_loc) 24 */
+	rec_init(&r, 2306, 321, 28);
+	PUT64(&r, 8, SKB);
+	PUT32(&r, 16, 98);
+	loc = 28 | (6 << 16);
+	PUT32(&r, 24, loc);
+	put(&r, 28, "veth0", 6);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 42, 3, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(ev.kind, NT_KIND_HOOK);
+	CHECK_INT(ev.hook, NT_HOOK_NET_DEV_XMIT);
+	CHECK(ev.skb == SKB);
+	CHECK_INT(ev.skb_len, 98);
+	CHECK_STR(ev.ifname, "veth0");
+	CHECK_INT(ev.flags, NT_EV_DEV);
+	CHECK_INT(ev.pid, 321);
+	CHECK_INT(ev.cpu, 3);
+	CHECK_INT(ev.pkt.have, 0);
+
+	/* net:net_dev_start_xmit: name 8, skbaddr 16, protocol 30, len 36 */
+	rec_init(&r, 2307, 321, 64);
+	PUT32(&r, 8, 64 | (3 << 16));
+	put(&r, 64, "lo", 3);
+	r.size = 67;
+	PUT64(&r, 16, SKB);
+	PUT16(&r, 30, 0x0800);
+	PUT32(&r, 36, 60);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 43, 0, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(ev.hook, NT_HOOK_HARD_START_XMIT);
+	CHECK_STR(ev.ifname, "lo");
+	CHECK_INT(ev.pkt.l3_proto, 0x0800);
+	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
+	CHECK_INT(ev.skb_len, 60);
+
+	/* tcp_send_reset: the hook event carries the flow, and so does the
+	 * kfree_skb of the same skb that follows; its RST reason is not a
+	 * drop reason */
+	sa4(s4, "10.0.0.2", 9);
+	sa4(d4, "10.0.0.1", 40000);
+	reset_618(&r, SKB, s4, d4);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1000, 0, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(ev.hook, NT_HOOK_TCP_SEND_RESET);
+	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_STR(ntop(&ev.pkt, ev.pkt.saddr, a), "10.0.0.1");
+	CHECK_INT(ev.pkt.dport, 9);
+	CHECK_INT(ev.flags & NT_EV_REASON, 0);
+	kfree_618(&r, SKB, 0x0800, 3);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1100, 0, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(ev.kind, NT_KIND_HOOK);
+	CHECK_INT(ev.hook, NT_HOOK_KFREE_SKB);
+	CHECK_INT(ev.reason, 3);
+	CHECK(ev.location == LOC);
+	CHECK_INT(ev.flags, NT_EV_REASON | NT_EV_LOCATION);
+	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_INT(ev.pkt.sport, 40000);
+
+	/* kprobe ip_rcv: skb 16, len 24, proto 28, head 30, data 38, nh 46,
+	 * dev 48 (data_loc), ifindex 52, win 56..312 */
+	{
+		static const unsigned char ip4udp[] = {
+			0x45, 0, 0, 33, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+			0x9c, 0x40, 0x15, 0xb3, 0, 13, 0, 0,
+		};
+		static struct { unsigned char b[400]; } big;
+		int size = 56 + 256 + 6;
+
+		memset(&big, 0, sizeof(big));
+		memcpy(big.b, (unsigned short[]){ 3001 }, 2);
+		memcpy(big.b + 4, (int[]){ 0 }, 4);
+		memcpy(big.b + 16, (unsigned long long[]){ SKB }, 8);
+		memcpy(big.b + 24, (unsigned int[]){ 33 }, 4);
+		memcpy(big.b + 28, (unsigned short[]){ htons(0x0800) }, 2);
+		memcpy(big.b + 30, (unsigned long long[]){ HEAD }, 8);
+		memcpy(big.b + 38, (unsigned long long[]){ DATA }, 8);
+		memcpy(big.b + 46, (unsigned short[]){ 128 }, 2);
+		memcpy(big.b + 48, (unsigned int[]){ 312 | (6 << 16) }, 4);
+		memcpy(big.b + 52, (int[]){ 7 }, 4);
+		memcpy(big.b + 56 + 64, ip4udp, sizeof(ip4udp));
+		memcpy(big.b + 312, "veth1", 6);
+		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, size, 2000, 1, &ev),
+			  NT_TFS_REC_HOOK);
+		CHECK_INT(ev.hook, NT_HOOK_IP_RCV);
+		CHECK(ev.skb == SKB);
+		CHECK_INT(ev.skb_len, 33);
+		CHECK_STR(ev.ifname, "veth1");
+		CHECK_INT(ev.ifindex, 7);
+		CHECK_INT(ev.flags, NT_EV_DEV);
+		CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+		CHECK_INT(ev.pkt.dport, 5555);
+		CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "10.0.0.2");
+		/* a NULL dev: the kernel's "(fault)" string is no name */
+		memcpy(big.b + 48, (unsigned int[]){ 312 | (8 << 16) }, 4);
+		memcpy(big.b + 312, "(fault)", 8);
+		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, size + 2, 2001, 1, &ev),
+			  NT_TFS_REC_HOOK);
+		CHECK_INT(ev.flags & NT_EV_DEV, 0);
+		/* truncated record */
+		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, 100, 2002, 1, &ev),
+			  NT_TFS_REC_OTHER);
+	}
+
+	/* skb_clone: entry remembers the parent; the kretprobe of the same
+	 * task gives the clone */
+	rec_init(&r, 3002, 55, 24);
+	PUT64(&r, 16, SKB);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3000, 2, &ev), NT_TFS_REC_OTHER);
+	rec_init(&r, 3003, 55, 32);
+	PUT64(&r, 24, SKB + 0x100);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3001, 2, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(ev.hook, NT_HOOK_SKB_CLONE);
+	CHECK(ev.skb == SKB);
+	CHECK(ev.retval == (long long)(SKB + 0x100));
+	CHECK_INT(ev.flags, NT_EV_RET);
+	/* a return with no entry (or another task's) gives nothing */
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3002, 2, &ev), NT_TFS_REC_OTHER);
+	rec_init(&r, 3002, 55, 24);
+	PUT64(&r, 16, SKB);
+	nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3003, 2, &ev);
+	rec_init(&r, 3003, 56, 32);
+	PUT64(&r, 24, SKB + 0x100);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3004, 2, &ev), NT_TFS_REC_OTHER);
+
+	/* not ours */
+	rec_init(&r, 9999, 1, 16);
+	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1, 0, &ev), NT_TFS_REC_OTHER);
+	nt_tfs_evtab_free(&t);
+	tep_free(tep);
+}
+
+TEST(tracefs_evdec_no_skb)
+{
+	static const char *const specs[] = { "tcp:format-tcp_send_reset-6.18",
+					     "ftrace:format-kernel_stack-6.18", NULL };
+	struct tep_handle *tep = load_tep(specs);
+	struct nt_tfs_evdec d;
+	char why[128];
+
+	CHECK(tep);
+	CHECK_INT(nt_tfs_evdec_init(&d, tep_find_event_by_name(tep, "ftrace", "kernel_stack"),
+				    NT_HOOK_NET_DEV_XMIT, NT_TFS_EV_TP, why, sizeof(why)), -ENOENT);
+	CHECK_CONTAINS(why, "carries no skb address");
+	CHECK_INT(nt_tfs_evdec_init(&d, tep_find_event_by_name(tep, "tcp", "tcp_send_reset"),
+				    NT_HOOK_TCP_SEND_RESET, NT_TFS_EV_TP, why, sizeof(why)), 0);
+	CHECK_INT(d.flow, 1);
+	CHECK_INT(d.reason.size, 0);
+	tep_free(tep);
+}
+
+TEST(tracefs_life_filter_tracks)
+{
+	static struct nt_tfs_track tr;
+	struct nt_filter f = { 0 };
+	struct nt_event ev;
+
+	memset(&tr, 0, sizeof(tr));
+	f.set = NT_F_SADDR;
+	inet_pton(AF_INET, "10.0.0.1", f.saddr);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = NT_KIND_HOOK;
+	ev.skb = SKB;
+	ev.ts = 100;
+	/* no headers: cannot judge, passes */
+	ev.hook = NT_HOOK_NETIF_RECEIVE_SKB;
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	/* headers that do not match: filtered */
+	ev.hook = NT_HOOK_IP_RCV;
+	ev.pkt.l3_proto = 0x0800;
+	ev.pkt.have = NT_HAVE_L3 | NT_HAVE_ADDR;
+	inet_pton(AF_INET, "10.0.0.9", ev.pkt.saddr);
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 0);
+	/* match: tracked, and stays so after SNAT changed the source */
+	inet_pton(AF_INET, "10.0.0.1", ev.pkt.saddr);
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	inet_pton(AF_INET, "192.0.2.1", ev.pkt.saddr);
+	ev.hook = NT_HOOK_IP_FINISH_OUTPUT;
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	/* its clone is tracked too */
+	ev.hook = NT_HOOK_SKB_CLONE;
+	ev.flags = NT_EV_RET;
+	ev.retval = SKB + 0x400;
+	memset(&ev.pkt, 0, sizeof(ev.pkt));
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	/* the free ends the tracking */
+	ev.flags = 0;
+	ev.hook = NT_HOOK_CONSUME_SKB;
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	ev.hook = NT_HOOK_IP_RCV;
+	ev.pkt.have = NT_HAVE_L3 | NT_HAVE_ADDR;
+	ev.pkt.l3_proto = 0x0800;
+	inet_pton(AF_INET, "192.0.2.1", ev.pkt.saddr);
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 0);
+	ev.skb = SKB + 0x400;
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
+	/* bounded: a storm of distinct matching skbs reuses the fixed table */
+	inet_pton(AF_INET, "10.0.0.1", ev.pkt.saddr);
+	for (unsigned long long i = 0; i < 100000; i++) {
+		ev.skb = 0xffff888000000000ULL + i * 256;
+		ev.ts = 1000 + i;
+		nt_tfs_life_filter(&tr, &f, &ev);
+	}
+	CHECK_INT(nt_tfs_life_filter(&tr, &f, &ev), 1);
 }
