@@ -102,6 +102,12 @@ int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t
 struct nt_ctx;
 /* Creates kprobe event <event> at <addr> in system nettrace_<pid>, removed
  * again by close().  Needs kprobe_events (-EOPNOTSUPP otherwise). */
+/* Removes tracefs instances and kprobe events left by nettrace processes
+ * that died without cleaning up (SIGKILL): names nettrace_<pid> whose pid
+ * no longer exists.  Any start calls it, whichever backend runs. */
+struct nt_ctx;
+void nt_tracefs_remove_stale(struct nt_ctx *ctx);
+
 int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
 			  const struct nt_kprobe_arg *args, int n);
 

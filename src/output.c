@@ -4,6 +4,7 @@
  * follow upstream nettrace ("TCP: a:p -> b:p seq:N, ack:N, flags:SA").
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,8 +166,37 @@ int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, si
 	return snprintf(buf, len, "%llu.%06llu", ts / 1000000000ULL, ts % 1000000000ULL / 1000);
 }
 
+static void *ks_load_thread(void *arg)
+{
+	struct nt_output *o = arg;
+
+	return (void *)(long)nt_ksyms_load(&o->ks, o->kallsyms_path);
+}
+
+void nt_output_prefetch(struct nt_output *o)
+{
+	pthread_t t;
+
+	if (o->ks_tried || o->ks_loading || !o->kallsyms_path)
+		return;
+	if (!pthread_create(&t, NULL, ks_load_thread, o)) {
+		o->ks_thread = (unsigned long)t;
+		o->ks_loading = true;
+	}
+}
+
 const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len)
 {
+	if (o->ks_loading) {
+		void *ret = NULL;
+
+		pthread_join((pthread_t)o->ks_thread, &ret);
+		o->ks_loading = false;
+		o->ks_tried = true;
+		if (ret)
+			nt_info("cannot read kernel symbols from %s: locations print as addresses",
+				o->kallsyms_path);
+	}
 	if (!o->ks_tried) {
 		o->ks_tried = true;
 		if (o->kallsyms_path && nt_ksyms_load(&o->ks, o->kallsyms_path))
@@ -436,5 +466,9 @@ void nt_output_summary(struct nt_output *o, unsigned long long events,
 
 void nt_output_free(struct nt_output *o)
 {
+	if (o->ks_loading) {
+		pthread_join((pthread_t)o->ks_thread, NULL);
+		o->ks_loading = false;
+	}
 	nt_ksyms_free(&o->ks);
 }

@@ -23,6 +23,8 @@ struct nt_output {
 	struct nt_ksyms ks;	/* loaded on first use from kallsyms_path */
 	const char *kallsyms_path;
 	bool ks_tried;
+	bool ks_loading;	/* a prefetch thread is loading ks */
+	unsigned long ks_thread;
 	const struct nt_reasons *reasons; /* NULL: no reason field */
 	unsigned long long lines;	/* event lines printed */
 };
@@ -42,6 +44,9 @@ void nt_output_msg(struct nt_output *o, const char *msg);
 /* "tcp_v4_rcv+0x81" */
 const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len);
 void nt_output_free(struct nt_output *o);
+/* Starts loading kernel symbols in the background (they take ~50 ms), so
+ * neither start-up nor the first event waits for them. */
+void nt_output_prefetch(struct nt_output *o);
 void nt_output_summary(struct nt_output *o, unsigned long long events,
 		       unsigned long long lost);
 
