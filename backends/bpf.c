@@ -3,12 +3,20 @@
  * The bpf backend: CO-RE programs from build/X.skel.h, one ring buffer,
  * per-CPU loss counters.  Lifecycle as in libbpf-bootstrap:
  * open -> set rodata / pick programs -> load -> attach -> poll -> destroy.
+ *
+ * Two program sets: the drop monitor (drop.bpf.c, --drop) and the packet
+ * lifecycle (life.bpf.c, default/--basic/--diag), which has one program per
+ * hook per mechanism; per hook the best mechanism the host allows is picked
+ * here (fentry > kprobe > tp_btf > raw_tp) and only those programs load.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -18,15 +26,199 @@
 #include "backends/backend.h"
 #include "compat/features.h"
 #include "drop.skel.h"
+#include "life.skel.h"
 
 /* Power of two, page multiple.  ~10k events of 412 bytes: a second of a
  * heavy drop storm at the reader's pace before the lost counter moves. */
 #define NT_BPF_RINGBUF_SIZE	(4U << 20)
 
+/* Lifecycle: wake the reader once this much is waiting; below it, events
+ * wait for the next timed poll (main polls every 200 ms). */
+#define NT_BPF_WAKEUP_BYTES	(NT_BPF_RINGBUF_SIZE / 32)
+/* Load attempts: each failed one drops the program that failed. */
+#define NT_BPF_LOAD_TRIES	8
+
+/*
+ * Where a hook's arguments are, from BTF.  The catalogue's skb_arg is a
+ * default only: the prototype in the running kernel decides (functions grew
+ * and lost arguments, some took struct sk_buff ** for a while).
+ */
+struct nt_hook_args {
+	int skb;		/* position of the skb (NT_HF_NFT: nft_pktinfo) */
+	int nargs;		/* arguments of the function or tracepoint */
+	int location;		/* position of the caller's address, -1 none */
+	int reason;		/* position of an enum skb_drop_reason, -1 none */
+	bool pptr;		/* the argument is struct sk_buff ** */
+	bool has_ret;		/* returns a value (not void) */
+};
+
+/* Highest argument position the programs can read (life.bpf.c: nt_ctx_arg
+ * reads args[0..6], nt_kp_arg registers 0..5). */
+#define NT_BPF_MAX_ARG		5
+
+static __u32 nt_btf_skip_mods(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t;
+
+	while ((t = btf__type_by_id(btf, id))) {
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		default:
+			return id;
+		}
+	}
+	return id;
+}
+
+/* 1 for "struct name *", 2 for "struct name **", else 0. */
+static int nt_btf_ptr_depth(const struct btf *btf, __u32 id, const char *name)
+{
+	const struct btf_type *t;
+	const char *n;
+	int depth = 0;
+
+	for (;;) {
+		t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
+		if (!t)
+			return 0;
+		if (btf_is_ptr(t)) {
+			if (++depth > 2)
+				return 0;
+			id = t->type;
+			continue;
+		}
+		/* a module's BTF may only forward-declare the struct */
+		if (!depth || (!btf_is_struct(t) && !btf_is_fwd(t)))
+			return 0;
+		n = btf__name_by_offset(btf, t->name_off);
+		return n && !strcmp(n, name) ? depth : 0;
+	}
+}
+
+static bool nt_btf_is_enum(const struct btf *btf, __u32 id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
+	const char *n;
+
+	if (!t || (!btf_is_enum(t) && !btf_is_enum64(t)))
+		return false;
+	n = btf__name_by_offset(btf, t->name_off);
+	return n && !strcmp(n, name);
+}
+
+static bool nt_btf_is_void_ptr(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
+
+	return t && btf_is_ptr(t) && nt_btf_skip_mods(btf, t->type) == 0;
+}
+
+/* Parameters first.. of proto are the hook's arguments 0.. (a tracepoint's
+ * prototype starts with void *__data).  def: the catalogue's position,
+ * preferred when several parameters are skbs; -1 for none. */
+static int nt_btf_proto_args(const struct btf *btf, const struct btf_type *proto, int first,
+			     unsigned int hflags, int def, struct nt_hook_args *a)
+{
+	const struct btf_param *p = btf_params(proto);
+	const char *sname = (hflags & NT_HF_NFT) ? "nft_pktinfo" : "sk_buff";
+	int n = btf_vlen(proto), i, d, pos;
+
+	a->skb = a->location = a->reason = -1;
+	a->pptr = false;
+	a->nargs = n - first;
+	a->has_ret = proto->type != 0;
+	for (i = first; i < n; i++) {
+		pos = i - first;
+		d = nt_btf_ptr_depth(btf, p[i].type, sname);
+		if (d == 1 || (d == 2 && !(hflags & NT_HF_NFT))) {
+			if (a->skb < 0 || pos == def) {
+				a->skb = pos;
+				a->pptr = d == 2;
+			}
+		} else if (a->reason < 0 && nt_btf_is_enum(btf, p[i].type, "skb_drop_reason")) {
+			a->reason = pos;
+		}
+	}
+	if (a->skb < 0)
+		return -ENOMSG;
+	if (a->skb > NT_BPF_MAX_ARG)
+		return -E2BIG;
+	if (a->reason > NT_BPF_MAX_ARG)
+		a->reason = -1;
+	/* skb:kfree_skb and skb:consume_skb (v6.3, dd1b527831a3) pass the
+	 * caller's address right after the skb. */
+	if (first && (hflags & (NT_HF_FREE | NT_HF_DROP)) && a->skb + first + 1 < n &&
+	    a->skb + 1 <= NT_BPF_MAX_ARG && nt_btf_is_void_ptr(btf, p[a->skb + first + 1].type))
+		a->location = a->skb + 1;
+	return 0;
+}
+
+/* Arguments of kernel function func: 0, -ENOENT (not in this BTF),
+ * -ENOMSG (no skb argument), -E2BIG (skb past what the programs read). */
+int nt_btf_func_args(const struct btf *btf, const char *func, unsigned int hflags, int def,
+		     struct nt_hook_args *a)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	return nt_btf_proto_args(btf, t, 0, hflags, def, a);
+}
+
+/* Arguments of tracepoint event (raw_tp/tp_btf view: args[i] is parameter
+ * i + 1 of btf_trace_<event>, after void *__data).  Errors as above. */
+int nt_btf_tp_args(const struct btf *btf, const char *event, unsigned int hflags,
+		   struct nt_hook_args *a)
+{
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_ptr(t))
+		return -EINVAL;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return -EINVAL;
+	return nt_btf_proto_args(btf, t, 1, hflags, -1, a);
+}
+
+/* What the lifecycle set does with one hook. */
+struct nt_life_hook {
+	unsigned char mech;		/* enum nt_hook_mech, NT_MECH_NONE = skipped */
+	unsigned char banned;		/* 1 << mech: failed to load that way */
+	struct bpf_program *entry;	/* NULL for skb_clone under fentry */
+	struct bpf_program *exit;	/* fexit / kretprobe, or NULL */
+	struct bpf_link *lentry, *lexit;
+	char target[64];		/* kernel function or tracepoint event */
+	struct nt_hook_args args;
+	char why[256];			/* NT_MECH_NONE: the reason, for -v */
+};
+
 struct nt_bpf {
 	struct nt_ctx *ctx;
 	struct drop_bpf *skel;
 	struct bpf_program *prog;	/* the one kfree_skb flavour loaded */
+	struct life_bpf *life;		/* lifecycle modes instead of skel */
+	struct nt_life_hook *hooks;	/* NT_HOOK_MAX, lifecycle modes */
+	struct bpf_map *events, *lost;	/* of whichever object is loaded */
 	struct ring_buffer *rb;
 	int ncpus;
 	__u64 *lost_vals;		/* per-CPU read buffer, ncpus entries */
@@ -35,8 +227,27 @@ struct nt_bpf {
 	int stop;			/* on_event's non-zero return, kept */
 };
 
+/* libbpf's print callback takes no context pointer: what it needs lives
+ * here.  Set in open(), read only by the callback. */
+static bool nt_bpf_print_all;		/* --debug: pass libbpf's log through */
+static char nt_bpf_failed_prog[64];	/* the program libbpf last failed to load */
+
 static int nt_bpf_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	char line[256], name[64];
+	va_list aq;
+
+	/* "libbpf: prog '%s': failed to load: %d": which program to drop
+	 * before trying again (lifecycle mode). */
+	if (level == LIBBPF_WARN && strstr(fmt, "failed to load")) {
+		va_copy(aq, ap);
+		vsnprintf(line, sizeof(line), fmt, aq);
+		va_end(aq);
+		if (sscanf(line, "libbpf: prog '%63[^']': failed to load", name) == 1)
+			snprintf(nt_bpf_failed_prog, sizeof(nt_bpf_failed_prog), "%s", name);
+	}
+	if (!nt_bpf_print_all)
+		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -148,6 +359,451 @@ static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool qui
 	return err;
 }
 
+/* ---- lifecycle ----------------------------------------------------------- */
+
+/* Program name prefixes in life.bpf.c, one program per hook per kind. */
+static const char *const nt_hook_ids[NT_HOOK_MAX] = {
+#define NT_HOOK(id, ...) [NT_HOOK_##id] = #id,
+#include "bpf/hooks.def"
+#undef NT_HOOK
+};
+
+/* The BTF the hooks are looked up in: the kernel's (or --btf-path), and
+ * the loaded modules' (nf_tables, nf_nat, ...), read when first needed. */
+struct nt_btfs {
+	struct btf *base;
+	struct btf **mods;
+	int nmods;
+	bool mods_read;
+	bool base_is_file;	/* --btf-path: no module BTF goes with it */
+};
+
+static void nt_btfs_read_mods(struct nt_btfs *b)
+{
+	char path[512];
+	struct dirent *de;
+	struct btf **n;
+	struct btf *m;
+	DIR *d;
+
+	b->mods_read = true;
+	d = opendir("/sys/kernel/btf");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		m = btf__parse_split(path, b->base);
+		if (!m)
+			continue;
+		n = realloc(b->mods, (b->nmods + 1) * sizeof(*n));
+		if (!n) {
+			btf__free(m);
+			break;
+		}
+		b->mods = n;
+		b->mods[b->nmods++] = m;
+	}
+	closedir(d);
+}
+
+static void nt_btfs_free(struct nt_btfs *b)
+{
+	int i;
+
+	for (i = 0; i < b->nmods; i++)
+		btf__free(b->mods[i]);
+	free(b->mods);
+	btf__free(b->base);
+	memset(b, 0, sizeof(*b));
+}
+
+/* nt_btf_func_args() over the kernel and its modules. */
+static int nt_btfs_func_args(struct nt_btfs *b, const char *func, unsigned int hflags, int def,
+			     struct nt_hook_args *a)
+{
+	int i, err;
+
+	err = nt_btf_func_args(b->base, func, hflags, def, a);
+	if (err != -ENOENT)
+		return err;
+	if (!b->mods_read && !b->base_is_file)
+		nt_btfs_read_mods(b);
+	for (i = 0; i < b->nmods; i++) {
+		err = nt_btf_func_args(b->mods[i], func, hflags, def, a);
+		if (err != -ENOENT)
+			return err;
+	}
+	return -ENOENT;
+}
+
+static const char *nt_args_err(int err)
+{
+	switch (err) {
+	case -ENOENT: return "not in this kernel";
+	case -ENOMSG: return "has no struct sk_buff * argument here";
+	case -E2BIG: return "has its skb past the arguments read";
+	default: return "has a prototype BTF cannot describe";
+	}
+}
+
+/* Which mechanisms the host offers (before per-hook failures). */
+struct nt_life_feats {
+	bool fentry, kprobe, tp_btf, raw_tp;
+};
+
+/*
+ * Picks the mechanism of one hook: fentry > kprobe for its kernel function,
+ * else tp_btf > raw_tp for its tracepoint; the ends of life (consume_skb,
+ * kfree_skb) prefer their tracepoint, which carries the caller's address
+ * and the drop reason and fires on every free path.  Leaves lh->mech NONE
+ * with the reason in why.
+ */
+static void nt_life_plan_hook(struct nt_bpf *st, struct nt_btfs *b, const struct nt_life_feats *f,
+			      int id, char *why, size_t len)
+{
+	const struct nt_hook *h = &nt_hooks[id];
+	struct nt_life_hook *lh = &st->hooks[id];
+	bool want_ret = st->ctx->opts->ret, clone = h->flags & NT_HF_CLONE;
+	bool fentry = f->fentry && !(lh->banned & (1 << NT_MECH_FENTRY));
+	bool kprobe = f->kprobe && !(lh->banned & (1 << NT_MECH_KPROBE));
+	bool tp_btf = f->tp_btf && !(lh->banned & (1 << NT_MECH_TP_BTF));
+	bool raw_tp = f->raw_tp && !(lh->banned & (1 << NT_MECH_RAW_TP));
+	struct nt_hook_args ka, ta;
+	char kf[64] = "", sys[32], ev[64], kwhy[160] = "", twhy[160] = "";
+	int kerr = -ENOENT, terr = -ENOENT, i;
+	bool has_tp;
+
+	lh->mech = NT_MECH_NONE;
+	lh->entry = lh->exit = NULL;
+
+	has_tp = nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev));
+	if (has_tp) {
+		terr = nt_btf_tp_args(b->base, ev, h->flags, &ta);
+		if (terr)
+			snprintf(twhy, sizeof(twhy), "tracepoint %s %s", h->tp, nt_args_err(terr));
+		else if (!tp_btf && !raw_tp)
+			snprintf(twhy, sizeof(twhy), "tracepoint %s: no tp_btf (%s) and no raw_tp",
+				 h->tp, lh->banned ? "failed to load" :
+				 nt_feat_why(st->ctx->feat, NT_FEAT_TP_BTF));
+	}
+
+	if (h->kfunc[0] && (fentry || kprobe)) {
+		for (i = 0; nt_hook_kfunc(h, i, kf, sizeof(kf)); i++) {
+			kerr = nt_btfs_func_args(b, kf, h->flags, h->skb_arg, &ka);
+			if (kerr != -ENOENT)
+				break;
+		}
+		if (kerr == -ENOENT)
+			snprintf(kwhy, sizeof(kwhy), "no function of '%s' is in this kernel", h->kfunc);
+		else if (kerr)
+			snprintf(kwhy, sizeof(kwhy), "%s %s", kf, nt_args_err(kerr));
+	} else if (h->kfunc[0]) {
+		if (lh->banned & ((1 << NT_MECH_FENTRY) | (1 << NT_MECH_KPROBE)))
+			snprintf(kwhy, sizeof(kwhy), "its kernel function failed to load");
+		else
+			snprintf(kwhy, sizeof(kwhy), "kernel function %s needs fentry or kprobes, "
+				 "and this host has neither", h->kfunc);
+	}
+
+	if ((h->flags & (NT_HF_FREE | NT_HF_DROP)) && !terr && (tp_btf || raw_tp))
+		goto use_tp;
+	/* fentry cannot read a struct sk_buff ** argument: the verifier
+	 * types only pointers to structs in a tracing context (btf_ctx_access,
+	 * "arg1 type PTR is not a struct"); a kprobe reads the register. */
+	if (!kerr && ka.pptr && fentry) {
+		fentry = false;
+		if (!kprobe)
+			snprintf(kwhy, sizeof(kwhy), "%s takes struct sk_buff **, which fentry "
+				 "cannot read, and there are no kprobes", kf);
+	}
+	if (!kerr && (fentry || kprobe)) {
+		/* fexit finds the return value at args[nargs] (nt_ctx_arg
+		 * reads up to args[6]); a void function has none */
+		bool exit = clone || (want_ret && ka.has_ret && (!fentry || ka.nargs <= 6));
+		char name[48];
+
+		lh->mech = fentry ? NT_MECH_FENTRY : NT_MECH_KPROBE;
+		lh->args = ka;
+		snprintf(lh->target, sizeof(lh->target), "%s", kf);
+		/* skb_clone under fentry: the fexit sees parent and clone */
+		if (!(clone && fentry)) {
+			snprintf(name, sizeof(name), "%s_%s", fentry ? "fe" : "kp", nt_hook_ids[id]);
+			lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+		}
+		if (exit) {
+			snprintf(name, sizeof(name), "%s_%s", fentry ? "fx" : "kr", nt_hook_ids[id]);
+			lh->exit = bpf_object__find_program_by_name(st->life->obj, name);
+		}
+		return;
+	}
+use_tp:
+	if (!terr && (tp_btf || raw_tp)) {
+		char name[48];
+
+		lh->mech = tp_btf ? NT_MECH_TP_BTF : NT_MECH_RAW_TP;
+		lh->args = ta;
+		snprintf(lh->target, sizeof(lh->target), "%s", ev);
+		snprintf(name, sizeof(name), "%s_%s", tp_btf ? "tb" : "rt", nt_hook_ids[id]);
+		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+		return;
+	}
+	snprintf(why, len, "%s%s%s", kwhy, kwhy[0] && twhy[0] ? "; " : "", twhy);
+	if (!why[0])
+		snprintf(why, len, "no kernel function or tracepoint behind it");
+}
+
+/* Opens the object, plans every wanted hook, configures and loads.
+ * Returns 0, -EAGAIN after banning the program that failed to load, or
+ * -errno. */
+static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct nt_life_feats *f)
+{
+	struct nt_ctx *ctx = st->ctx;
+	const struct nt_opts *o = ctx->opts;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	struct bpf_program *prog;
+	struct life_bpf *skel;
+	int id, err, planned = 0;
+	char buf[128];
+
+	skel = life_bpf__open_opts(&oo);
+	if (!skel) {
+		err = -errno;
+		nt_err("bpf: cannot open the lifecycle object: %s",
+		       nt_bpf_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	st->life = skel;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+
+	skel->rodata->nt_filter = o->filter;
+	skel->rodata->nt_filtering = o->filter.set != 0;
+	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
+
+	for (id = 0; id < NT_HOOK_MAX; id++) {
+		struct nt_life_hook *lh = &st->hooks[id];
+		struct bpf_program *p[2];
+		int i;
+
+		lh->mech = NT_MECH_NONE;
+		if (!nt_hook_set_has(&ctx->hooks, id))
+			continue;
+		lh->why[0] = 0;
+		nt_life_plan_hook(st, b, f, id, lh->why, sizeof(lh->why));
+		if (lh->mech == NT_MECH_NONE)
+			continue;
+		p[0] = lh->entry;
+		p[1] = lh->exit;
+		for (i = 0; i < 2; i++) {
+			if (!p[i])
+				continue;
+			bpf_program__set_autoload(p[i], true);
+			if (lh->mech == NT_MECH_FENTRY || lh->mech == NT_MECH_TP_BTF) {
+				err = bpf_program__set_attach_target(p[i], 0, lh->target);
+				if (err) {
+					nt_info("hook %s: %s on %s: %s", nt_hooks[id].name,
+						nt_mech_name(lh->mech), lh->target,
+						nt_bpf_strerror(err, buf, sizeof(buf)));
+					lh->banned |= 1 << lh->mech;
+					return -EAGAIN;
+				}
+			}
+		}
+		skel->rodata->nt_skb_arg[id] = lh->args.skb;
+		skel->rodata->nt_skb_pptr[id] = lh->args.pptr;
+		skel->rodata->nt_nargs[id] = lh->args.nargs;
+		skel->rodata->nt_loc_arg[id] = lh->args.location + 1;
+		skel->rodata->nt_reason_arg[id] = lh->args.reason + 1;
+		skel->rodata->nt_has_exit[id] = lh->exit != NULL;
+		planned++;
+	}
+	if (!planned) {
+		nt_err("bpf: none of the selected hooks can be traced on this host "
+		       "(-v says why for each)");
+		return -ENODEV;
+	}
+
+	err = bpf_map__set_max_entries(skel->maps.events, NT_BPF_RINGBUF_SIZE);
+	if (err) {
+		nt_err("bpf: cannot size the ring buffer to %u bytes: %s",
+		       NT_BPF_RINGBUF_SIZE, nt_bpf_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+
+	nt_bpf_failed_prog[0] = 0;
+	err = life_bpf__load(skel);
+	if (!err)
+		return 0;
+	/* Drop the hook way that failed and try again without it. */
+	for (id = 0; nt_bpf_failed_prog[0] && id < NT_HOOK_MAX; id++) {
+		struct nt_life_hook *lh = &st->hooks[id];
+
+		if (lh->mech == NT_MECH_NONE)
+			continue;
+		if ((lh->entry && !strcmp(bpf_program__name(lh->entry), nt_bpf_failed_prog)) ||
+		    (lh->exit && !strcmp(bpf_program__name(lh->exit), nt_bpf_failed_prog))) {
+			nt_info("hook %s: %s program on %s failed to load: %s%s", nt_hooks[id].name,
+				nt_mech_name(lh->mech), lh->target,
+				nt_bpf_strerror(err, buf, sizeof(buf)),
+				o->debug ? "" : " (--debug shows the verifier log)");
+			lh->banned |= 1 << lh->mech;
+			return -EAGAIN;
+		}
+	}
+	nt_err("bpf: loading the lifecycle programs failed: %s%s",
+	       nt_bpf_strerror(err, buf, sizeof(buf)),
+	       o->debug ? "" : " (--debug shows the verifier log)");
+	return err;
+}
+
+static int nt_life_open(struct nt_bpf *st)
+{
+	struct nt_ctx *ctx = st->ctx;
+	const struct nt_opts *o = ctx->opts;
+	struct nt_features *ft = ctx->feat;
+	struct nt_btfs b = {};
+	struct nt_life_feats f;
+	struct timespec t0, t1;
+	int err, id, tries, n[8] = {};
+	char buf[128];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st->hooks = calloc(NT_HOOK_MAX, sizeof(*st->hooks));
+	if (!st->hooks)
+		return -ENOMEM;
+
+	/* Prototypes come from the kernel's BTF when it has one (fentry and
+	 * tp_btf need it anyway), else from --btf-path. */
+	b.base = btf__load_vmlinux_btf();
+	if (!b.base && o->btf_path) {
+		b.base = btf__parse(o->btf_path, NULL);
+		b.base_is_file = true;
+	}
+	if (!b.base) {
+		err = -errno;
+		nt_err("bpf: cannot read BTF%s%s: %s", o->btf_path ? " from " : "",
+		       o->btf_path ? o->btf_path : "", nt_bpf_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+
+	/* fentry and tp_btf resolve targets in the running kernel's BTF. */
+	f.fentry = nt_feat_has(ft, NT_FEAT_FENTRY) && nt_feat_has(ft, NT_FEAT_BTF);
+	f.kprobe = nt_feat_has(ft, NT_FEAT_KPROBE_BPF);
+	f.tp_btf = nt_feat_has(ft, NT_FEAT_TP_BTF) && nt_feat_has(ft, NT_FEAT_BTF);
+	f.raw_tp = nt_feat_has(ft, NT_FEAT_RAW_TP);
+	nt_info("bpf: hook mechanisms: fentry %s%s%s%s, kprobe %s%s%s%s, tp_btf %s, raw_tp %s",
+		f.fentry ? "yes" : "no", f.fentry ? "" : " (",
+		f.fentry ? "" : nt_feat_why(ft, NT_FEAT_FENTRY), f.fentry ? "" : ")",
+		f.kprobe ? "yes" : "no", f.kprobe ? "" : " (",
+		f.kprobe ? "" : nt_feat_why(ft, NT_FEAT_KPROBE_BPF), f.kprobe ? "" : ")",
+		f.tp_btf ? "yes" : "no", f.raw_tp ? "yes" : "no");
+
+	for (tries = 0; tries < NT_BPF_LOAD_TRIES; tries++) {
+		err = nt_life_try_load(st, &b, &f);
+		if (err != -EAGAIN)
+			break;
+		life_bpf__destroy(st->life);
+		st->life = NULL;
+	}
+	nt_btfs_free(&b);
+	if (err == -ENODEV) {
+		for (id = 0; id < NT_HOOK_MAX; id++)
+			if (nt_hook_set_has(&ctx->hooks, id))
+				nt_info("hook %s skipped: %s", nt_hooks[id].name,
+					st->hooks[id].why);
+	}
+	if (err == -EAGAIN) {
+		nt_err("bpf: the lifecycle programs still fail to load after %d tries", tries);
+		err = -EINVAL;
+	}
+	if (err)
+		return err;
+
+	st->events = st->life->maps.events;
+	st->lost = st->life->maps.lost;
+	for (id = 0; id < NT_HOOK_MAX; id++) {
+		ctx->mech[id] = st->hooks[id].mech;
+		n[st->hooks[id].mech]++;
+		if (nt_hook_set_has(&ctx->hooks, id) && st->hooks[id].mech == NT_MECH_NONE)
+			nt_info("hook %s skipped: %s", nt_hooks[id].name, st->hooks[id].why);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nt_info("bpf: lifecycle programs loaded in %ld ms: fentry %d, kprobe %d, tp_btf %d, "
+		"raw_tp %d hooks", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+					  (t1.tv_nsec - t0.tv_nsec) / 1000000),
+		n[NT_MECH_FENTRY], n[NT_MECH_KPROBE], n[NT_MECH_TP_BTF], n[NT_MECH_RAW_TP]);
+	return 0;
+}
+
+static struct bpf_link *nt_life_attach_prog(struct nt_life_hook *lh, struct bpf_program *p,
+					    bool ret)
+{
+	switch (lh->mech) {
+	case NT_MECH_FENTRY:
+	case NT_MECH_TP_BTF:
+		return bpf_program__attach_trace(p);
+	case NT_MECH_KPROBE:
+		return bpf_program__attach_kprobe(p, ret, lh->target);
+	case NT_MECH_RAW_TP:
+		return bpf_program__attach_raw_tracepoint(p, lh->target);
+	default:
+		errno = EINVAL;
+		return NULL;
+	}
+}
+
+static void nt_life_detach_hook(struct nt_life_hook *lh)
+{
+	bpf_link__destroy(lh->lentry);
+	bpf_link__destroy(lh->lexit);
+	lh->lentry = lh->lexit = NULL;
+}
+
+/* Attaches hook by hook: one that fails is skipped and said, not fatal,
+ * unless none is left. */
+static int nt_life_attach(struct nt_bpf *st)
+{
+	struct nt_ctx *ctx = st->ctx;
+	int id, attached = 0, err;
+	struct timespec t0, t1;
+	char buf[128];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (id = 0; id < NT_HOOK_MAX; id++) {
+		struct nt_life_hook *lh = &st->hooks[id];
+
+		if (lh->mech == NT_MECH_NONE)
+			continue;
+		/* the return first: an entry then always finds its exit */
+		if (lh->exit && !(lh->lexit = nt_life_attach_prog(lh, lh->exit, true)))
+			goto fail;
+		if (lh->entry && !(lh->lentry = nt_life_attach_prog(lh, lh->entry, false)))
+			goto fail;
+		nt_debug("bpf: hook %s via %s on %s (skb arg %d%s%s)", nt_hooks[id].name,
+			 nt_mech_name(lh->mech), lh->target, lh->args.skb, lh->args.pptr ? ", **" : "",
+			 lh->exit ? ", with return" : "");
+		attached++;
+		continue;
+fail:
+		err = -errno;
+		nt_info("hook %s skipped: %s on %s failed to attach: %s", nt_hooks[id].name,
+			nt_mech_name(lh->mech), lh->target, nt_bpf_strerror(err, buf, sizeof(buf)));
+		nt_life_detach_hook(lh);
+		lh->mech = NT_MECH_NONE;
+		ctx->mech[id] = NT_MECH_NONE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!attached) {
+		nt_err("bpf: no lifecycle hook could be attached (-v says why)");
+		return -ENODEV;
+	}
+	nt_info("bpf: %d lifecycle hooks attached in %ld ms", attached,
+		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	return 0;
+}
+
 static int nt_bpf_open(struct nt_ctx *ctx)
 {
 	const struct nt_opts *o = ctx->opts;
@@ -160,18 +816,24 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 
 	if (ctx->priv)
 		return -EBUSY;
-	if (o->mode != NT_MODE_DROP) {
-		nt_err("bpf: only --drop is implemented by the bpf backend so far");
-		return -EOPNOTSUPP;
-	}
+	if (o->mode == NT_MODE_CHECK)
+		return -EINVAL;
 
-	libbpf_set_print(o->debug ? nt_bpf_libbpf_print : NULL);
+	nt_bpf_print_all = o->debug;
+	libbpf_set_print(nt_bpf_libbpf_print);
 
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
 	st->ctx = ctx;
 	ctx->priv = st;
+
+	if (o->mode != NT_MODE_DROP) {
+		err = nt_life_open(st);
+		if (err)
+			goto fail;
+		return 0;
+	}
 
 	/* The BTF CO-RE will relocate against: read it once here, so a bad
 	 * --btf-path is reported as such rather than as a load failure. */
@@ -210,6 +872,8 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	if (err)
 		goto fail;
 
+	st->events = st->skel->maps.events;
+	st->lost = st->skel->maps.lost;
 	nt_info("bpf: skb:kfree_skb via %s, drop reason %s, stack %s",
 		use_btf ? "tp_btf" : "raw_tp", has_reason ? "yes" : "no",
 		o->drop_stack ? "yes" : "no");
@@ -230,10 +894,17 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 {
 	struct nt_bpf *st = arg;
 	struct nt_ctx *ctx = st->ctx;
+	struct nt_event full;
 	int ret;
 
-	if (size < sizeof(struct nt_event))
+	if (size < offsetof(struct nt_event, stack))
 		return 0;	/* cannot happen with a matching object */
+	if (size < sizeof(struct nt_event)) {
+		/* lifecycle events stop before the stack */
+		memset(&full, 0, sizeof(full));
+		memcpy(&full, data, size);
+		data = &full;
+	}
 	ctx->stats.events++;
 	st->delivered++;
 	if (!ctx->on_event)
@@ -254,7 +925,7 @@ static int nt_bpf_attach(struct nt_ctx *ctx)
 	char buf[128];
 	int err;
 
-	if (!st || !st->skel)
+	if (!st || (!st->skel && !st->life))
 		return -EINVAL;
 
 	st->ncpus = libbpf_num_possible_cpus();
@@ -268,13 +939,16 @@ static int nt_bpf_attach(struct nt_ctx *ctx)
 		return -ENOMEM;
 
 	/* The ring buffer first: nothing fires before we can read it. */
-	st->rb = ring_buffer__new(bpf_map__fd(st->skel->maps.events), nt_bpf_on_sample, st, NULL);
+	st->rb = ring_buffer__new(bpf_map__fd(st->events), nt_bpf_on_sample, st, NULL);
 	if (!st->rb) {
 		err = -errno;
 		nt_err("bpf: cannot set up the ring buffer reader: %s",
 		       nt_bpf_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
+
+	if (st->life)
+		return nt_life_attach(st);
 
 	link = bpf_program__attach(st->prog);
 	if (!link) {
@@ -299,7 +973,7 @@ static int nt_bpf_check_lost(struct nt_ctx *ctx, struct nt_bpf *st)
 	char buf[128];
 	int i, err;
 
-	err = bpf_map__lookup_elem(st->skel->maps.lost, &key, sizeof(key), st->lost_vals,
+	err = bpf_map__lookup_elem(st->lost, &key, sizeof(key), st->lost_vals,
 				   st->ncpus * sizeof(*st->lost_vals), 0);
 	if (err) {
 		nt_err("bpf: cannot read the lost-event counters: %s",
@@ -331,6 +1005,10 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 	err = ring_buffer__poll(st->rb, timeout_ms);
 	if (err == -EINTR)
 		err = 0;
+	/* Lifecycle programs submit without waking us below a backlog
+	 * (life.bpf.c, nt_wake_flags): collect what the timeout left. */
+	if (st->life && err >= 0 && !st->stop)
+		err = ring_buffer__consume(st->rb);
 
 	/* Losses are reported even when this poll stops early. */
 	lerr = nt_bpf_check_lost(ctx, st);
@@ -349,11 +1027,17 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 static void nt_bpf_close(struct nt_ctx *ctx)
 {
 	struct nt_bpf *st = ctx->priv;
+	int id;
 
 	if (!st)
 		return;
-	/* Reader first, then programs, links and maps with the skeleton. */
+	/* Reader first, then links, programs and maps with the skeleton. */
 	ring_buffer__free(st->rb);
+	if (st->hooks)
+		for (id = 0; id < NT_HOOK_MAX; id++)
+			nt_life_detach_hook(&st->hooks[id]);
+	life_bpf__destroy(st->life);
+	free(st->hooks);
 	drop_bpf__destroy(st->skel);
 	free(st->lost_vals);
 	free(st);

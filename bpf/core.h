@@ -38,14 +38,21 @@ typedef _Bool			bool;
 /* Map types and flags used by the programs (from the UAPI, which is
  * stable; declared here so no linux/ header is needed). */
 enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
+
+/* bpf_map_update_elem() flags */
+#define BPF_ANY		0
 
 /* flags for bpf_ringbuf_output() / bpf_ringbuf_reserve() */
 #define BPF_RB_NO_WAKEUP	(1ULL << 0)
 #define BPF_RB_FORCE_WAKEUP	(1ULL << 1)
+/* bpf_ringbuf_query() */
+#define BPF_RB_AVAIL_DATA	0
 
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -82,8 +89,17 @@ struct net_device___old {
 	struct net *nd_net;
 };
 
+struct sock_common {
+	possible_net_t skc_net;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
 struct sk_buff {
-	struct net_device *dev;		/* in a union with dev_scratch since v4.14 */
+	struct net_device *dev;
+	struct sock *sk;		/* in a union with dev_scratch since v4.14 */
 	unsigned int len;
 	__be16 protocol;
 	__u16 transport_header;		/* offsets from head, ~0 when unset */
@@ -93,7 +109,48 @@ struct sk_buff {
 	unsigned char *data;
 };
 
+/* nft_do_chain()'s argument (v5.x+); the skb is its first member in every
+ * version, but CO-RE finds it by name anyway. */
+struct nft_pktinfo {
+	struct sk_buff *skb;
+};
+
 #pragma clang attribute pop
+
+/*
+ * The kprobe context.  Only the argument and return registers are read, at
+ * fixed offsets of the architecture's ABI (pt_regs is UAPI-stable for
+ * BPF_PROG_TYPE_KPROBE), so no CO-RE here: the verifier wants constant
+ * context offsets.
+ */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+/* pt_regs members holding arguments 0..5 and the return value */
+#define NT_KP_ARG0	di
+#define NT_KP_ARG1	si
+#define NT_KP_ARG2	dx
+#define NT_KP_ARG3	cx
+#define NT_KP_ARG4	r8
+#define NT_KP_ARG5	r9
+#define NT_KP_RET	ax
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+	__u64 regs[31];
+	__u64 sp, pc, pstate;
+};
+#define NT_KP_ARG0	regs[0]
+#define NT_KP_ARG1	regs[1]
+#define NT_KP_ARG2	regs[2]
+#define NT_KP_ARG3	regs[3]
+#define NT_KP_ARG4	regs[4]
+#define NT_KP_ARG5	regs[5]
+#define NT_KP_RET	regs[0]
+#else
+#error "kprobe argument registers: only x86 and arm64 are described"
+#endif
 
 /* The header offsets are "unset" at all ones (skb_mac_header_was_set()). */
 #define NT_SKB_HDR_UNSET	((__u16)~0U)
@@ -116,6 +173,18 @@ static __always_inline __u32 nt_dev_netns(struct net_device *dev)
 	if (!net)
 		return 0;
 	return BPF_CORE_READ(net, ns.inum);
+}
+
+/* The network namespace of a socket, 0 when unknown. */
+static __always_inline __u32 nt_sk_netns(struct sock *sk)
+{
+	struct net *net;
+
+	if (!sk || !bpf_core_type_exists(possible_net_t) ||
+	    !bpf_core_field_exists(sk->__sk_common.skc_net.net))
+		return 0;
+	net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	return net ? BPF_CORE_READ(net, ns.inum) : 0;
 }
 
 #endif

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet lifecycle: one small program per hook (bpf/hooks.def) per attach
+ * mechanism, all funnelling into one body that parses the skb, applies the
+ * filter and the tracking set, and writes a struct nt_event.
+ *
+ * Sections are bare ("fentry", "tp_btf", ...): user space picks, per hook,
+ * the mechanism the host allows, retargets the program to the kernel
+ * function or tracepoint that exists there (bpf_program__set_attach_target,
+ * which also covers a hook's other names across kernel versions), and turns
+ * autoload off for everything else, so only what attaches is verified.
+ *
+ * Where the skb sits among a hook's arguments is read from BTF at run time
+ * and handed in as rodata constants (nt_skb_arg[] etc.).  The verifier
+ * treats loads from the frozen .rodata map as known scalars, so the switch
+ * over them keeps exactly one context read per program: variable context
+ * offsets are rejected, and a read past a tracepoint's arguments would fail
+ * tp_btf loading or raw_tp attaching even in a dead branch.
+ */
+#include "core.h"
+#include "filter.h"
+#include "skb_parse.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filled by user space before load (zero-initialised to land in .rodata). */
+const volatile struct nt_filter nt_filter = {};
+const volatile __u8 nt_filtering = 0;		/* nt_filter.set != 0: track skbs */
+const volatile __u32 nt_wakeup_bytes = 0;	/* wake the reader past this backlog */
+/* Per hook, for the mechanism loaded for it: */
+const volatile __u8 nt_skb_arg[NT_HOOK_MAX] = {};	/* position of the skb (or nft_pktinfo) */
+const volatile __u8 nt_skb_pptr[NT_HOOK_MAX] = {};	/* argument is struct sk_buff ** */
+const volatile __u8 nt_nargs[NT_HOOK_MAX] = {};	/* fexit: the return value is args[nargs] */
+const volatile __u8 nt_loc_arg[NT_HOOK_MAX] = {};	/* 1 + position of a location argument, 0 none */
+const volatile __u8 nt_reason_arg[NT_HOOK_MAX] = {};	/* 1 + position of a drop reason, 0 none */
+const volatile __u8 nt_has_exit[NT_HOOK_MAX] = {};	/* a fexit/kretprobe is loaded for it */
+
+/* Lifecycle events carry no stack: only this much is reserved and sent. */
+#define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);	/* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* skbs that matched the filter once: they stay traced when their headers
+ * change (NAT) and their clones join them.  LRU: an skb freed where no hook
+ * sees it ages out instead of filling the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+/* Entry -> return of one call: which skb an emitted entry was about (a
+ * kretprobe has no arguments, and by a fexit the skb may be freed). */
+struct nt_inflight_key {
+	__u64 tid;		/* bpf_get_current_pid_tgid() */
+	__u32 cpu;
+	__u32 hook;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct nt_inflight_key);
+	__type(value, __u64);
+} inflight SEC(".maps");
+
+/* What a hook adds besides the skb. */
+struct nt_xargs {
+	__u64 location;
+	__s64 retval;
+	__u32 reason;
+	__u32 flags;		/* NT_EV_LOCATION | NT_EV_REASON | NT_EV_RET */
+};
+
+static __always_inline void nt_count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;	/* per-CPU slot: no other writer */
+}
+
+/* Wake the reader only when a backlog built up; otherwise it finds the
+ * events on its next timed poll (main polls every 200 ms).  A busy flow
+ * then costs one wakeup per nt_wakeup_bytes, not one per event. */
+static __always_inline __u64 nt_wake_flags(void)
+{
+	if (!nt_wakeup_bytes)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= nt_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 pid)
+{
+	struct nt_event *e;
+
+	e = bpf_ringbuf_reserve(&events, NT_EV_LIFE_SIZE, 0);
+	if (!e) {
+		nt_count_lost();
+		return NULL;
+	}
+	e->ts = bpf_ktime_get_ns();
+	e->skb = skb;
+	e->location = 0;
+	e->reason = 0;
+	e->pid = pid;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ifindex = 0;
+	e->netns = 0;
+	e->kind = NT_KIND_HOOK;
+	e->flags = 0;
+	e->nr_stack = 0;
+	e->hook = hook;
+	e->retval = 0;
+	e->skb_len = 0;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memset(e->ifname, 0, sizeof(e->ifname));
+	return e;
+}
+
+/*
+ * The body of every hook: parse, filter/track, emit.  Not inlined: the
+ * programs share one copy in the object (each loaded program gets its own
+ * after relocation), and the verifier still walks it with the caller's
+ * constants.  Returns 1 when an event was emitted.
+ *
+ * NT_HF_CLONE: skb is the parent, x->retval the clone; the clone is
+ * tracked when the parent is.
+ */
+static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflags,
+				    struct nt_xargs *x)
+{
+	const struct nt_filter *filter;
+	struct net_device *dev;
+	struct nt_event *e;
+	struct nt_pkt pkt;
+	__u32 pid, netns = 0;
+	__u64 key, clone;
+	__u8 one = 1;
+
+	if (!skb)
+		return 0;
+	key = (__u64)skb;
+	pid = bpf_get_current_pid_tgid() >> 32;
+	nt_parse_skb(skb, &pkt);
+	/* The namespace: the device's, else (local output before routing)
+	 * the socket's. */
+	dev = BPF_CORE_READ(skb, dev);
+	if (dev)
+		netns = nt_dev_netns(dev);
+	if (!netns)
+		netns = nt_sk_netns(BPF_CORE_READ(skb, sk));
+
+	if (nt_filtering) {
+		int known = bpf_map_lookup_elem(&tracked, &key) != NULL;
+
+		if (hflags & NT_HF_CLONE) {
+			if (!known)
+				return 0;
+			clone = x->retval;
+			bpf_map_update_elem(&tracked, &clone, &one, BPF_ANY);
+		} else {
+			if (!known) {
+				filter = (const struct nt_filter *)&nt_filter;
+				/* as in drop.bpf.c: keep real loads of the
+				 * frozen filter instead of folded zeroes */
+				asm volatile("" : "+r"(filter));
+				if (!nt_filter_match(filter, &pkt, pid) ||
+				    !nt_filter_netns(filter, netns))
+					return 0;
+				if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
+					bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
+			}
+			if (hflags & (NT_HF_FREE | NT_HF_DROP))
+				bpf_map_delete_elem(&tracked, &key);
+		}
+	}
+
+	e = nt_reserve(key, hook, pid);
+	if (!e)
+		return 0;
+	e->location = x->location;
+	e->reason = x->reason;
+	e->retval = x->retval;
+	e->flags = x->flags;
+	e->skb_len = BPF_CORE_READ(skb, len);
+	__builtin_memcpy(&e->pkt, &pkt, sizeof(pkt));
+	if (dev) {
+		e->ifindex = BPF_CORE_READ(dev, ifindex);
+		bpf_core_read_str(e->ifname, sizeof(e->ifname), &dev->name);
+		e->flags |= NT_EV_DEV;
+	}
+	e->netns = netns;
+	if (netns)
+		e->flags |= NT_EV_NETNS;
+	bpf_ringbuf_submit(e, nt_wake_flags());
+	return 1;
+}
+
+/* A return value (--ret): the skb is the one the entry event named; it may
+ * be freed by now, so nothing is read from it (pkt.have == 0). */
+static __noinline int nt_ret_event(__u64 skb, __u32 hook, __s64 retval)
+{
+	struct nt_event *e;
+
+	e = nt_reserve(skb, hook, bpf_get_current_pid_tgid() >> 32);
+	if (!e)
+		return 0;
+	__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
+	e->retval = retval;
+	e->flags = NT_EV_RET;
+	bpf_ringbuf_submit(e, nt_wake_flags());
+	return 1;
+}
+
+static __always_inline void nt_inflight_key(struct nt_inflight_key *k, __u32 hook)
+{
+	k->tid = bpf_get_current_pid_tgid();
+	k->cpu = bpf_get_smp_processor_id();
+	k->hook = hook;
+}
+
+static __always_inline void nt_inflight_save(__u32 hook, __u64 skb)
+{
+	struct nt_inflight_key k;
+
+	nt_inflight_key(&k, hook);
+	bpf_map_update_elem(&inflight, &k, &skb, BPF_ANY);
+}
+
+/* The skb an entry saved for this call, 0 if none (then nothing to say). */
+static __always_inline __u64 nt_inflight_take(__u32 hook)
+{
+	struct nt_inflight_key k;
+	__u64 *v, skb;
+
+	nt_inflight_key(&k, hook);
+	v = bpf_map_lookup_elem(&inflight, &k);
+	if (!v)
+		return 0;
+	skb = *v;
+	bpf_map_delete_elem(&inflight, &k);
+	return skb;
+}
+
+/*
+ * One load from the context at a constant offset.  Written as asm because
+ * clang otherwise merges the cases of a switch into "ctx + off; load",
+ * and the verifier refuses a load through a modified context pointer.
+ */
+#define NT_CTX_LOAD(ctx, off) ({					\
+	__u64 __v;							\
+	asm volatile("%0 = *(u64 *)(%1 + %2)"				\
+		     : "=r"(__v) : "r"(ctx), "i"(off));			\
+	__v;								\
+})
+
+/* Argument i of a fentry/fexit/tp_btf/raw_tp context; i is a rodata
+ * constant, so all but one case is dead to the verifier. */
+static __always_inline __u64 nt_ctx_arg(__u64 *ctx, __u32 i)
+{
+	switch (i) {
+	case 0: return NT_CTX_LOAD(ctx, 0);
+	case 1: return NT_CTX_LOAD(ctx, 8);
+	case 2: return NT_CTX_LOAD(ctx, 16);
+	case 3: return NT_CTX_LOAD(ctx, 24);
+	case 4: return NT_CTX_LOAD(ctx, 32);
+	case 5: return NT_CTX_LOAD(ctx, 40);
+	case 6: return NT_CTX_LOAD(ctx, 48);
+	default: return 0;
+	}
+}
+
+#define NT_KP_LOAD(ctx, reg) \
+	NT_CTX_LOAD(ctx, __builtin_offsetof(struct pt_regs, reg))
+
+static __always_inline __u64 nt_kp_arg(struct pt_regs *ctx, __u32 i)
+{
+	switch (i) {
+	case 0: return NT_KP_LOAD(ctx, NT_KP_ARG0);
+	case 1: return NT_KP_LOAD(ctx, NT_KP_ARG1);
+	case 2: return NT_KP_LOAD(ctx, NT_KP_ARG2);
+	case 3: return NT_KP_LOAD(ctx, NT_KP_ARG3);
+	case 4: return NT_KP_LOAD(ctx, NT_KP_ARG4);
+	case 5: return NT_KP_LOAD(ctx, NT_KP_ARG5);
+	default: return 0;
+	}
+}
+
+/* The raw argument -> the skb: through nft_pktinfo, or a struct sk_buff **. */
+static __always_inline struct sk_buff *nt_arg_to_skb(__u64 v, __u32 hook, __u32 hflags)
+{
+	struct sk_buff *skb = NULL;
+
+	if (!v)
+		return NULL;
+	if (hflags & NT_HF_NFT)
+		return BPF_CORE_READ((struct nft_pktinfo *)v, skb);
+	if (nt_skb_pptr[hook]) {
+		bpf_probe_read_kernel(&skb, sizeof(skb), (void *)v);
+		return skb;
+	}
+	return (struct sk_buff *)v;
+}
+
+/* fentry, tp_btf, raw_tp: u64 argument array. */
+static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags)
+{
+	struct nt_xargs x = {};
+	struct sk_buff *skb;
+
+	skb = nt_arg_to_skb(nt_ctx_arg(ctx, nt_skb_arg[hook]), hook, hflags);
+	if (nt_loc_arg[hook]) {
+		x.location = nt_ctx_arg(ctx, nt_loc_arg[hook] - 1);
+		x.flags |= NT_EV_LOCATION;
+	}
+	if (nt_reason_arg[hook]) {
+		x.reason = (__u32)nt_ctx_arg(ctx, nt_reason_arg[hook] - 1);
+		x.flags |= NT_EV_REASON;
+	}
+	if (nt_hook_event(skb, hook, hflags, &x) && nt_has_exit[hook])
+		nt_inflight_save(hook, (__u64)skb);
+	return 0;
+}
+
+/* fexit: skb_clone reports its clone; other hooks their return value,
+ * for calls whose entry was emitted. */
+static __always_inline int nt_on_fexit(__u64 *ctx, __u32 hook, __u32 hflags)
+{
+	struct nt_xargs x = {};
+	struct sk_buff *skb;
+	__s64 ret = nt_ctx_arg(ctx, nt_nargs[hook]);
+	__u64 s;
+
+	if (hflags & NT_HF_CLONE) {
+		if (!ret)
+			return 0;
+		skb = nt_arg_to_skb(nt_ctx_arg(ctx, nt_skb_arg[hook]), hook, hflags);
+		x.retval = ret;
+		x.flags = NT_EV_RET;
+		nt_hook_event(skb, hook, hflags, &x);
+		return 0;
+	}
+	s = nt_inflight_take(hook);
+	if (s)
+		nt_ret_event(s, hook, ret);
+	return 0;
+}
+
+static __always_inline int nt_on_kprobe(struct pt_regs *ctx, __u32 hook, __u32 hflags)
+{
+	struct nt_xargs x = {};
+	struct sk_buff *skb;
+	__u64 key;
+
+	skb = nt_arg_to_skb(nt_kp_arg(ctx, nt_skb_arg[hook]), hook, hflags);
+	if (hflags & NT_HF_CLONE) {
+		/* the event comes with the clone, from the kretprobe */
+		if (!skb)
+			return 0;
+		key = (__u64)skb;
+		if (nt_filtering && !bpf_map_lookup_elem(&tracked, &key))
+			return 0;
+		nt_inflight_save(hook, key);
+		return 0;
+	}
+	if (nt_reason_arg[hook]) {
+		x.reason = (__u32)nt_kp_arg(ctx, nt_reason_arg[hook] - 1);
+		x.flags |= NT_EV_REASON;
+	}
+	if (nt_hook_event(skb, hook, hflags, &x) && nt_has_exit[hook])
+		nt_inflight_save(hook, (__u64)skb);
+	return 0;
+}
+
+static __always_inline int nt_on_kretprobe(struct pt_regs *ctx, __u32 hook, __u32 hflags)
+{
+	struct nt_xargs x = {};
+	__s64 ret = NT_KP_LOAD(ctx, NT_KP_RET);
+	__u64 s = nt_inflight_take(hook);
+
+	if (!s)
+		return 0;
+	if (hflags & NT_HF_CLONE) {
+		if (!ret)
+			return 0;
+		x.retval = ret;
+		x.flags = NT_EV_RET;
+		nt_hook_event((struct sk_buff *)s, hook, hflags, &x);
+		return 0;
+	}
+	nt_ret_event(s, hook, ret);
+	return 0;
+}
+
+/* Six programs per hook; user space loads at most two of them. */
+#define NT_HOOK(id, name, group, kfunc, tp, skb_arg, flags)			\
+SEC("fentry") int fe_##id(__u64 *ctx)						\
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }				\
+SEC("fexit") int fx_##id(__u64 *ctx)						\
+{ return nt_on_fexit(ctx, NT_HOOK_##id, (flags)); }				\
+SEC("kprobe") int kp_##id(struct pt_regs *ctx)					\
+{ return nt_on_kprobe(ctx, NT_HOOK_##id, (flags)); }				\
+SEC("kretprobe") int kr_##id(struct pt_regs *ctx)				\
+{ return nt_on_kretprobe(ctx, NT_HOOK_##id, (flags)); }			\
+SEC("tp_btf") int tb_##id(__u64 *ctx)						\
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }				\
+SEC("raw_tp") int rt_##id(__u64 *ctx)						\
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }
+#include "hooks.def"
+#undef NT_HOOK
