@@ -55,6 +55,17 @@ $(OUT)/obj/%.o: %.c $(HDRS) $(SKELS) | $(OUT)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
+# the rule library, embedded by src/rules_embed.c
+RULE_FILES := $(sort $(wildcard rules/*.rules))
+$(OUT)/rules.txt: $(RULE_FILES) | $(OUT)
+	$(call msg,RULES,$@)
+	$(Q)for f in $(RULE_FILES); do echo "#@file $$f"; cat "$$f"; echo; done > $@
+
+$(OUT)/obj/src/rules_embed.o: src/rules_embed.c $(OUT)/rules.txt
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -DNT_RULES_TXT='"$(OUT)/rules.txt"' -c -o $@ $<
+
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(OUT)
 	$(call msg,CLANG,$<)
 	$(Q)mkdir -p $(dir $@)
