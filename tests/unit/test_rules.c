@@ -107,7 +107,7 @@ TEST(rules_malformed)
 {
 	BAD("level: ERROR\n", "bad.rules:1: 'level: ERROR' outside a rule");
 	BAD("[reason X]\nlevel: FATAL\n", "bad.rules:2: level must be INFO, WARNING or ERROR");
-	BAD("[reason X]\nlevel: ERROR\nmessage: m\n", "bad.rules:1: rule [reason X] : level ERROR needs an advice");
+	BAD("[reason X]\nlevel: ERROR\nmessage: m\n", "bad.rules:1: rule [reason X]: level ERROR needs an advice");
 	BAD("[reason X]\nmessage: m\n", "bad.rules:1: rule [reason X] has no level");
 	BAD("[reason X]\nlevel: INFO\n", "has no message");
 	BAD("[hook nosuchhook]\n", "bad.rules:1: unknown hook 'nosuchhook'");
@@ -123,7 +123,7 @@ TEST(rules_malformed)
 	/* file markers from the build's concatenation name the real file */
 	BAD("#@file rules/10-x.rules\n[reason A]\nlevel: INFO\nmessage: a\n"
 	    "#@file rules/20-y.rules\n\n[reason B]\nlevel: ERROR\nmessage: b\n",
-	    "rules/20-y.rules:2: rule [reason B] : level ERROR needs an advice");
+	    "rules/20-y.rules:2: rule [reason B]: level ERROR needs an advice");
 }
 
 TEST(rules_builtin_library_parses)
