@@ -71,6 +71,11 @@ struct nt_pkt {
 #define NT_EV_DEV	0x10	/* ifindex/ifname valid */
 
 #define NT_EV_RET	0x20	/* retval is valid (fexit, kretprobe) */
+#define NT_EV_NF	0x40	/* nf_pf/nf_hook valid (netfilter hooks) */
+#define NT_EV_NF_TABLE	0x80	/* nf_table/nf_chain valid (nft_do_chain, ipt_do_table) */
+#define NT_EV_NF_FUNCS	0x100	/* nf_funcs[] valid (--hooks) */
+
+#define NT_NF_MAX_FUNCS	6
 
 /* event kinds */
 #define NT_KIND_DROP	1	/* --drop: a drop */
@@ -105,6 +110,14 @@ struct nt_event {
 	__s64 retval;		/* NT_EV_RET; skb_clone: the clone's address */
 	__u32 skb_len;		/* skb->len, 0 if unknown */
 	__u32 pad;
+	/* netfilter: where the packet is (NT_EV_NF*) */
+	__u8  nf_pf;		/* NFPROTO_* (2 ipv4, 10 ipv6, 3 arp, 7 bridge, 5 netdev, 1 inet) */
+	__u8  nf_hook;		/* NF_INET_PRE_ROUTING 0 .. POST_ROUTING 4 (ingress 5) */
+	__u8  nf_nfuncs;	/* entries in nf_funcs */
+	__u8  pad2[5];
+	char  nf_table[16];	/* iptables/nftables table */
+	char  nf_chain[16];	/* chain */
+	__u64 nf_funcs[NT_NF_MAX_FUNCS];	/* hook functions registered at this point */
 	__u64 stack[NT_MAX_STACK];
 };
 

@@ -14,6 +14,8 @@
 #include "opts.h"
 #include "output.h"
 #include "life.h"
+#include "diag.h"
+#include "rules.h"
 #include "log.h"
 #include "../backends/backend.h"
 #include "../backends/tracefs.h"
@@ -38,6 +40,8 @@ struct nt_app {
 	struct nt_output out;
 	struct nt_ctx ctx;
 	struct nt_life life;		/* default (lifecycle) mode */
+	struct nt_rules rules;		/* --diag */
+	struct nt_diag diag;
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached */
 };
@@ -58,6 +62,30 @@ static int ev_cmp(const void *a, const void *b)
 /* A finished packet: its block, events in time order.  Flow information
  * learnt at one hook (the tracefs backend recovers addresses at
  * tcp_send_reset/icmp_send only) is shown on the events that lack it. */
+/* fexit/kretprobe report a return value as a second event of the hook, at
+ * its exit: shown on the hook's entry line instead.  Returns the new count. */
+static unsigned int merge_returns(struct nt_event *ev, unsigned int n)
+{
+	unsigned int i, j, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((ev[i].flags & NT_EV_RET) && !ev[i].pkt.have &&
+		    ev[i].hook != NT_HOOK_SKB_CLONE) {
+			for (j = out; j-- > 0;) {
+				if (ev[j].hook == ev[i].hook && !(ev[j].flags & NT_EV_RET)) {
+					ev[j].retval = ev[i].retval;
+					ev[j].flags |= NT_EV_RET;
+					break;
+				}
+			}
+			if (j != (unsigned int)-1)
+				continue;
+		}
+		ev[out++] = ev[i];
+	}
+	return out;
+}
+
 static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why,
 			    void *arg)
 {
@@ -65,8 +93,9 @@ static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_li
 	const struct nt_filter *f = &app->opts.filter;
 	struct nt_event *ev;
 	struct nt_pkt known = { 0 };
+	struct nt_diag_block db = { 0 };
 	bool match = !(f->set & ~NT_F_NETNS);
-	unsigned int i;
+	unsigned int i, n;
 
 	if (app->done || !c->nev)
 		return;
@@ -90,10 +119,11 @@ static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_li
 		return;
 	}
 	qsort(ev, c->nev, sizeof(*ev), ev_cmp);
+	n = merge_returns(ev, c->nev);
 	/* What one hook learnt (tracefs recovers addresses at tcp_send_reset
 	 * and icmp_send only, the protocol at a few net:* tracepoints) is shown
 	 * on the events of the same packet that lack it. */
-	for (i = 0; i < c->nev && known.have; i++) {
+	for (i = 0; i < n && known.have; i++) {
 		struct nt_pkt *p = &ev[i].pkt;
 
 		if (p->have & NT_HAVE_ADDR)
@@ -102,12 +132,31 @@ static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_li
 			continue;
 		*p = known;
 	}
+	if (app->opts.mode == NT_MODE_DIAG) {
+		if (nt_diag_run(&app->diag, ev, n, &db)) {
+			free(ev);
+			return;
+		}
+		if (app->opts.diag_quiet && db.max < NT_LVL_WARNING) {
+			nt_diag_block_free(&db);
+			free(ev);
+			return;
+		}
+	}
 	nt_output_block(&app->out, c->skbs, c->nskbs);
-	for (i = 0; i < c->nev; i++)
-		nt_output_hook(&app->out, &ev[i], NULL);
+	for (i = 0; i < n; i++)
+		nt_output_hook(&app->out, &ev[i], db.annot ? db.annot[i] : NULL);
 	if (c->dropped_events)
 		fprintf(app->out.f, "... %u more events of this packet not shown\n",
 			c->dropped_events);
+	if (app->opts.mode == NT_MODE_DIAG) {
+		nt_diag_print(&app->diag, ev, &db);
+		if (db.max == NT_LVL_ERROR && !app->opts.diag_keep) {
+			nt_output_msg(&app->out, "analysis finished!");
+			app->done = true;
+		}
+		nt_diag_block_free(&db);
+	}
 	if (why == NT_LIFE_AGED || why == NT_LIFE_EVICTED)
 		nt_debug("packet %llx printed without its free (%s)",
 			 (unsigned long long)c->skbs[0], why == NT_LIFE_AGED ? "aged" : "evicted");
@@ -288,6 +337,35 @@ static void print_check(struct nt_app *app)
 	       "none (no fentry, no kprobes): only tracepoints can be traced");
 }
 
+static bool has_mech(const struct nt_ctx *ctx, int hook)
+{
+	unsigned char m = ctx->mech[hook];
+
+	return m == NT_MECH_FENTRY || m == NT_MECH_KPROBE || m == NT_MECH_TFS_KPROBE;
+}
+
+/* Options that need function hooks say at start when this host has none. */
+static void note_missing(struct nt_app *app)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < NT_HOOK_MAX && !any; i++)
+		any = has_mech(&app->ctx, i);
+	if (app->opts.ret && !any)
+		fprintf(stderr, "note: --ret needs fexit or kretprobes, which this host does not "
+			"allow: no return values will be shown\n");
+	else if (app->opts.ret && app->ctx.backend == &nt_tracefs_backend)
+		fprintf(stderr, "note: --ret on the tracefs backend shows skb_clone's result "
+			"only; --backend=bpf shows every hook's\n");
+	if (app->opts.hooks && !has_mech(&app->ctx, NT_HOOK_NF_HOOK_SLOW))
+		fprintf(stderr, "note: --hooks needs fentry or kprobes on nf_hook_slow, which "
+			"this host does not allow: hook functions will not be listed\n");
+	if (app->opts.mode == NT_MODE_DIAG && !any)
+		fprintf(stderr, "note: no fentry or kprobes here: the diagnosis works from "
+			"tracepoints and drop reasons only (no netfilter chains, no return values)\n");
+}
+
 static int run_trace(struct nt_app *app)
 {
 	struct nt_ctx *ctx = &app->ctx;
@@ -320,6 +398,8 @@ static int run_trace(struct nt_app *app)
 		skip = 1;
 	}
 
+	if (app->opts.mode != NT_MODE_DROP)
+		note_missing(app);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	app->out.mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
@@ -339,13 +419,13 @@ static int run_trace(struct nt_app *app)
 			err = n;
 			break;
 		}
-		if (app->opts.mode == NT_MODE_LIFE)
+		if (app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG)
 			nt_life_expire(&app->life);
 		if (app->done)
 			break;
 	}
 	b->close(ctx);
-	if (app->opts.mode == NT_MODE_LIFE)
+	if (app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG)
 		nt_life_flush(&app->life);
 	nt_output_msg(&app->out, "end trace...");
 	nt_output_summary(&app->out, ctx->stats.events, ctx->stats.lost);
@@ -387,12 +467,6 @@ int main(int argc, char **argv)
 		printf("nettrace %s\n", NT_VERSION);
 		free(app);
 		return 0;
-	}
-	if (app->opts.mode == NT_MODE_DIAG) {
-		nt_err("--diag mode is not available in this build yet; the default mode, "
-		       "--basic, --drop and --check are");
-		free(app);
-		return 2;
 	}
 	if (app->opts.netns_current) {
 		struct stat st;
@@ -447,7 +521,19 @@ int main(int argc, char **argv)
 	if (!app->reasons.present)
 		nt_info("this kernel has no drop reasons: the reason field is left out");
 
-	if (app->opts.mode == NT_MODE_LIFE &&
+	if (app->opts.mode == NT_MODE_DIAG || app->opts.rules) {
+		if (nt_rules_load_builtin(&app->rules, err, sizeof(err)) ||
+		    (app->opts.rules &&
+		     nt_rules_load_file(&app->rules, app->opts.rules, err, sizeof(err)))) {
+			nt_err("%s", err);
+			ret = 2;
+			goto out;
+		}
+		app->diag.rules = &app->rules;
+		app->diag.out = &app->out;
+		app->diag.hooks = app->opts.hooks;
+	}
+	if ((app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG) &&
 	    nt_life_init(&app->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS,
 			 app_print_block, app)) {
 		nt_err("out of memory");
@@ -459,6 +545,7 @@ int main(int argc, char **argv)
 	ret = ret < 0 ? 1 : 0;
 out:
 	nt_life_free(&app->life);
+	nt_rules_free(&app->rules);
 	nt_output_free(&app->out);
 	nt_reasons_free(&app->reasons);
 	free(app);

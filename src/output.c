@@ -206,7 +206,7 @@ const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *bu
 	return nt_ksyms_format(&o->ks, addr, buf, len);
 }
 
-static void json_str(FILE *f, const char *s)
+void nt_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -232,7 +232,7 @@ static void json_pkt(FILE *f, const struct nt_pkt *p)
 	n = l3_name(p->l3_proto);
 	fprintf(f, ",\"l3\":");
 	if (n)
-		json_str(f, n);
+		nt_json_str(f, n);
 	else
 		fprintf(f, "%u", p->l3_proto);
 	if (p->have & NT_HAVE_ADDR) {
@@ -245,7 +245,7 @@ static void json_pkt(FILE *f, const struct nt_pkt *p)
 		n = l4_name(p);
 		fprintf(f, ",\"l4\":");
 		if (n)
-			json_str(f, n);
+			nt_json_str(f, n);
 		else
 			fprintf(f, "%u", p->l4_proto);
 	}
@@ -294,29 +294,29 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 		fprintf(o->f, "{\"type\":\"drop\",\"time\":\"%s\",\"skb\":\"0x%llx\","
 			"\"cpu\":%u,\"pid\":%u,\"comm\":", ts, (unsigned long long)e->skb,
 			e->cpu, e->pid);
-		json_str(o->f, e->comm);
+		nt_json_str(o->f, e->comm);
 		if (e->flags & NT_EV_DEV) {
 			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
-			json_str(o->f, e->ifname);
+			nt_json_str(o->f, e->ifname);
 		}
 		if (e->flags & NT_EV_NETNS)
 			fprintf(o->f, ",\"netns\":%u", e->netns);
 		fprintf(o->f, ",\"packet\":");
-		json_str(o->f, pkt);
+		nt_json_str(o->f, pkt);
 		json_pkt(o->f, &e->pkt);
 		if (reason) {
 			fprintf(o->f, ",\"reason\":");
-			json_str(o->f, reason);
+			nt_json_str(o->f, reason);
 		}
 		if (loc[0]) {
 			fprintf(o->f, ",\"location\":");
-			json_str(o->f, loc);
+			nt_json_str(o->f, loc);
 		}
 		if (o->stack && (e->flags & NT_EV_STACK)) {
 			fprintf(o->f, ",\"stack\":[");
 			for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++) {
 				fprintf(o->f, i > stack_start(e) ? "," : "");
-				json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
+				nt_json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 			}
 			fprintf(o->f, "]");
 		}
@@ -375,32 +375,32 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 			"\"skb\":\"%llx\",\"cpu\":%u,\"pid\":%u,\"comm\":", ts, hook,
 			e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].group : "?",
 			(unsigned long long)e->skb, e->cpu, e->pid);
-		json_str(o->f, e->comm);
+		nt_json_str(o->f, e->comm);
 		if (e->flags & NT_EV_DEV) {
 			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
-			json_str(o->f, e->ifname);
+			nt_json_str(o->f, e->ifname);
 		}
 		if (e->flags & NT_EV_NETNS)
 			fprintf(o->f, ",\"netns\":%u", e->netns);
 		if (e->skb_len)
 			fprintf(o->f, ",\"len\":%u", e->skb_len);
 		fprintf(o->f, ",\"packet\":");
-		json_str(o->f, pkt);
+		nt_json_str(o->f, pkt);
 		json_pkt(o->f, &e->pkt);
 		if (reason) {
 			fprintf(o->f, ",\"reason\":");
-			json_str(o->f, reason);
+			nt_json_str(o->f, reason);
 		}
 		if (loc[0]) {
 			fprintf(o->f, ",\"location\":");
-			json_str(o->f, loc);
+			nt_json_str(o->f, loc);
 		}
 		if (e->flags & NT_EV_RET)
 			fprintf(o->f, e->hook == NT_HOOK_SKB_CLONE ? ",\"clone\":\"%llx\"" :
 				",\"ret\":%lld", (long long)e->retval);
 		if (annot && *annot) {
 			fprintf(o->f, ",\"note\":");
-			json_str(o->f, annot);
+			nt_json_str(o->f, annot);
 		}
 		fprintf(o->f, "}\n");
 		return;
@@ -448,7 +448,7 @@ void nt_output_msg(struct nt_output *o, const char *msg)
 {
 	if (o->json) {
 		fprintf(o->f, "{\"type\":\"status\",\"msg\":");
-		json_str(o->f, msg);
+		nt_json_str(o->f, msg);
 		fprintf(o->f, "}\n");
 		return;
 	}

@@ -44,6 +44,8 @@ void nt_output_msg(struct nt_output *o, const char *msg);
 /* "tcp_v4_rcv+0x81" */
 const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len);
 void nt_output_free(struct nt_output *o);
+/* A JSON string literal, escaped. */
+void nt_json_str(FILE *f, const char *s);
 /* Starts loading kernel symbols in the background (they take ~50 ms), so
  * neither start-up nor the first event waits for them. */
 void nt_output_prefetch(struct nt_output *o);
