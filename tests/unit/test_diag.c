@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The diagnosis engine on canned events: annotations, findings, the
+ * ANALYSIS RESULT text, and no false alarm for the ping socket's copy. */
+#include <stdlib.h>
+#include "test.h"
+#include "../../src/diag.h"
+#include "../../compat/hooks.h"
+
+static const char *rules_text =
+	"[reason NO_SOCKET]\nlevel: ERROR\nmessage: no socket\nadvice: ss -lntu\n"
+	"meaning: nobody listens on the port\n\n"
+	"[reason NO_SOCKET]\nlocation: ping_rcv\nlevel: INFO\n"
+	"message: ping reply handed to the ping socket\n\n"
+	"[reason NETFILTER_DROP]\nlevel: ERROR\nmessage: netfilter drop\n"
+	"advice: check your netfilter rule\n\n"
+	"[reason *]\nlevel: ERROR\nmessage: dropped\nadvice: see man dropreason\n\n"
+	"[hook kfree_skb]\nlevel: ERROR\nmessage: packet is dropped by kernel\n"
+	"advice: see below\n\n"
+	"[hook consume_skb]\nlevel: INFO\nmessage: packet is freed (normally)\n\n"
+	"[hook nf_nat_manip_pkt]\nlevel: WARNING\n"
+	"message: NAT happens (packet address will change)\nadvice: check NAT rules\n\n"
+	"[hook nf_hook_slow]\nret: eq -1\nlevel: ERROR\n"
+	"message: packet is dropped by netfilter (NF_DROP)\nadvice: check your netfilter rule\n";
+
+static struct nt_reason_sym syms[] = {
+	{ 3, "NO_SOCKET" }, { 12, "NETFILTER_DROP" },
+};
+static struct nt_reasons reasons = { syms, 2, true, NULL, 0 };
+static struct nt_ksym ksyms[] = {
+	{ 0xffffffff81000000ULL, "tcp_v4_rcv" },
+	{ 0xffffffff81001000ULL, "ping_rcv" },
+	{ 0xffffffff81002000ULL, "nf_hook_slow" },
+	{ 0xffffffff81003000ULL, "nft_do_chain_ipv4" },
+};
+
+struct fixture {
+	struct nt_rules rules;
+	struct nt_output out;
+	struct nt_diag d;
+	char buf[8192];
+};
+
+static int setup(struct fixture *fx)
+{
+	char err[256];
+
+	memset(fx, 0, sizeof(*fx));
+	if (nt_rules_parse(&fx->rules, rules_text, "t", err, sizeof(err))) {
+		nt_test_fail(__FILE__, __LINE__, "%s", err);
+		return -1;
+	}
+	fx->out.ks.syms = ksyms;
+	fx->out.ks.n = 4;
+	fx->out.ks_tried = true;
+	fx->out.reasons = &reasons;
+	fx->d.rules = &fx->rules;
+	fx->d.out = &fx->out;
+	return 0;
+}
+
+static struct nt_event hook(unsigned int h)
+{
+	struct nt_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = NT_KIND_HOOK;
+	e.hook = h;
+	return e;
+}
+
+static char *print(struct fixture *fx, struct nt_event *ev, struct nt_diag_block *b)
+{
+	FILE *f = fmemopen(fx->buf, sizeof(fx->buf) - 1, "w");
+
+	memset(fx->buf, 0, sizeof(fx->buf));
+	fx->out.f = f;
+	nt_diag_print(&fx->d, ev, b);
+	fclose(f);
+	return fx->buf;
+}
+
+TEST(diag_closed_port_is_an_error)
+{
+	struct fixture fx;
+	struct nt_event ev[2];
+	struct nt_diag_block b;
+	char *s;
+
+	if (setup(&fx))
+		return;
+	ev[0] = hook(NT_HOOK_RECEIVE_CORE);
+	ev[1] = hook(NT_HOOK_KFREE_SKB);
+	ev[1].flags = NT_EV_REASON | NT_EV_LOCATION;
+	ev[1].reason = 3;
+	ev[1].location = 0xffffffff81000091ULL;
+	CHECK_INT(nt_diag_run(&fx.d, ev, 2, &b), 0);
+	CHECK_STR(b.annot[0], "");
+	CHECK_STR(b.annot[1], "*packet is dropped by kernel*");
+	CHECK_INT(b.nf, 1);
+	CHECK_INT(b.max, NT_LVL_ERROR);
+	s = print(&fx, ev, &b);
+	CHECK_STR(s, "---------------- ANALYSIS RESULT ---------------------\n"
+		     "[1] ERROR happens in kfree_skb(life):\n"
+		     "packet is dropped by kernel\n"
+		     "fix advice:\nss -lntu\n"
+		     "location:\ntcp_v4_rcv+0x91\n"
+		     "drop reason:\nNO_SOCKET\n"
+		     "reason meaning:\nnobody listens on the port\n");
+	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
+
+TEST(diag_ping_socket_copy_is_not_an_error)
+{
+	struct fixture fx;
+	struct nt_event ev[2];
+	struct nt_diag_block b;
+
+	if (setup(&fx))
+		return;
+	ev[0] = hook(NT_HOOK_RECEIVE_CORE);
+	ev[1] = hook(NT_HOOK_KFREE_SKB);
+	ev[1].flags = NT_EV_REASON | NT_EV_LOCATION;
+	ev[1].reason = 3;
+	ev[1].location = 0xffffffff810010abULL;	/* ping_rcv+0xab */
+	CHECK_INT(nt_diag_run(&fx.d, ev, 2, &b), 0);
+	CHECK_INT(b.nf, 0);
+	CHECK_INT(b.max, NT_LVL_NONE);
+	CHECK_STR(b.annot[1], "*ping reply handed to the ping socket*");
+	CHECK_STR(print(&fx, ev, &b), "");
+	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
+
+TEST(diag_netfilter_seed_example)
+{
+	struct fixture fx;
+	struct nt_event ev[5];
+	struct nt_diag_block b;
+	char *s;
+
+	if (setup(&fx))
+		return;
+	fx.d.hooks = true;
+	ev[0] = hook(NT_HOOK_NF_HOOK_SLOW);
+	ev[0].flags = NT_EV_NF;
+	ev[0].nf_pf = 2;
+	ev[0].nf_hook = 0;
+	ev[1] = hook(NT_HOOK_NFT_DO_CHAIN);
+	ev[1].flags = NT_EV_NF | NT_EV_NF_TABLE;
+	ev[1].nf_pf = 2;
+	strcpy(ev[1].nf_table, "nat");
+	strcpy(ev[1].nf_chain, "PREROUTING");
+	ev[2] = hook(NT_HOOK_NAT_MANIP);
+	ev[3] = hook(NT_HOOK_NF_HOOK_SLOW);
+	ev[3].flags = NT_EV_NF | NT_EV_RET | NT_EV_NF_FUNCS;
+	ev[3].nf_pf = 2;
+	ev[3].nf_hook = 2;
+	ev[3].retval = -1;
+	ev[3].nf_nfuncs = 1;
+	ev[3].nf_funcs[0] = 0xffffffff81003000ULL;
+	ev[4] = hook(NT_HOOK_KFREE_SKB);
+	ev[4].flags = NT_EV_REASON | NT_EV_LOCATION;
+	ev[4].reason = 12;
+	ev[4].location = 0xffffffff81002096ULL;
+	CHECK_INT(nt_diag_run(&fx.d, ev, 5, &b), 0);
+	CHECK_STR(b.annot[0], "*ipv4 in chain: PRE_ROUTING*");
+	CHECK_STR(b.annot[1], "*iptables table:nat, chain:PREROUTING*");
+	CHECK_STR(b.annot[2], "*NAT happens (packet address will change)*");
+	CHECK_STR(b.annot[3], "*ipv4 in chain: FORWARD* *packet is dropped by netfilter (NF_DROP)*");
+	CHECK_INT(b.nf, 3);
+	s = print(&fx, ev, &b);
+	CHECK_CONTAINS(s, "[1] WARNING happens in nf_nat_manip_pkt(netfilter):\n"
+			  "NAT happens (packet address will change)\nfix advice:\ncheck NAT rules\n");
+	CHECK_CONTAINS(s, "[2] ERROR happens in nf_hook_slow(netfilter):\n"
+			  "packet is dropped by netfilter (NF_DROP)\n"
+			  "following hook functions are blamed:\nnft_do_chain_ipv4\n"
+			  "fix advice:\ncheck your netfilter rule\n");
+	CHECK_CONTAINS(s, "[3] ERROR happens in kfree_skb(life):\npacket is dropped by kernel\n"
+			  "fix advice:\ncheck your netfilter rule\nlocation:\nnf_hook_slow+0x96\n"
+			  "drop reason:\nNETFILTER_DROP\n");
+	nt_diag_block_free(&b);
+	/* JSON: one object per finding, escaped */
+	fx.out.json = true;
+	CHECK_INT(nt_diag_run(&fx.d, ev, 5, &b), 0);
+	s = print(&fx, ev, &b);
+	CHECK_CONTAINS(s, "{\"type\":\"finding\",\"n\":3,\"level\":\"ERROR\",\"hook\":\"kfree_skb\"");
+	CHECK_CONTAINS(s, "\"reason\":\"NETFILTER_DROP\"}\n");
+	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
+
+TEST(diag_unknown_reason_uses_fallback)
+{
+	struct fixture fx;
+	struct nt_event ev[1];
+	struct nt_diag_block b;
+	char *s;
+
+	if (setup(&fx))
+		return;
+	ev[0] = hook(NT_HOOK_KFREE_SKB);
+	ev[0].flags = NT_EV_REASON;
+	ev[0].reason = 99;	/* not in this kernel's table we know */
+	CHECK_INT(nt_diag_run(&fx.d, ev, 1, &b), 0);
+	CHECK_INT(b.nf, 1);
+	s = print(&fx, ev, &b);
+	CHECK_CONTAINS(s, "fix advice:\nsee man dropreason\n");
+	CHECK_CONTAINS(s, "drop reason:\n99\n");
+	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
