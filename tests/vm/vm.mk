@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# VM tests (included by the top Makefile).
+#
+#   make vmtest                         integration suites in 6.1 and 6.12 guests
+#   make vmtest KERNEL=<pkg|6.1|6.12>   one kernel (a Debian image/meta package)
+#   make vmtest VM_SUITES="drop"        other tests/run.sh arguments
+#   make vmshell-check KERNEL=6.12      nettrace --check in the guest
+#
+# Needs qemu-system-x86 and busybox-static; kernels are cached in
+# $(NT_VM_CACHE) (default ~/.cache/nettrace-vm).
+
+VM_KERNELS ?= $(if $(KERNEL),$(KERNEL),6.1 6.12)
+VM_SUITES  ?= integration
+VM_TIMEOUT ?= 900
+
+vmtest: $(OUT)/nettrace test-build
+	$(Q)OUT=$(OUT) NT_VM_KERNELS="$(VM_KERNELS)" NT_VM_SUITES="$(VM_SUITES)" \
+		NT_VM_TIMEOUT=$(VM_TIMEOUT) tests/vm/vm-suite.sh
+
+vmshell-check: $(OUT)/nettrace
+	$(Q)set -e; for k in $(VM_KERNELS); do \
+		OUT=$(OUT) tests/vm/run-vm.sh -q -k $$k -t 120 -- "$(OUT)/nettrace --check"; \
+	done
+
+.PHONY: vmtest vmshell-check
