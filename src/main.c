@@ -254,6 +254,7 @@ static void print_hooks(struct nt_app *app)
 		if (libbpf_get_error(btf))
 			btf = NULL;
 	}
+	nt_output_sym(&app->out, 0, fn, sizeof(fn));	/* loads kallsyms */
 	printf("hooks (-t takes a group or a hook name):\n");
 	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
 	for (i = 0; i < NT_HOOK_MAX; i++) {
@@ -261,8 +262,9 @@ static void print_hooks(struct nt_app *app)
 		bool has_fn = false, has_tp = false;
 
 		for (k = 0; nt_hook_kfunc(h, k, fn, sizeof(fn)); k++) {
-			if (btf ? btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0 :
-				  nt_ksyms_addr(&app->out.ks, fn) != 0) {
+			/* module functions (nf_tables, ...) are in kallsyms, not vmlinux BTF */
+			if ((btf && btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0) ||
+			    nt_ksyms_addr(&app->out.ks, fn) != 0) {
 				has_fn = true;
 				break;
 			}
