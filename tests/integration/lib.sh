@@ -296,26 +296,31 @@ nt_netns_new()
 	printf -v "$1" '%s' "$n"
 }
 
-# nt_netns_pair: two namespaces joined by a veth.
+# nt_netns_pair [VA VB]: two namespaces joined by a veth.
 #   NT_A NT_B            namespace names
 #   NT_A4 NT_B4          10.<net>.1.1 / 10.<net>.1.2
 #   NT_A6 NT_B6          fd00:<net>:1::1 / fd00:<net>:1::2
+#   NT_VA NT_VB          the veth ends (default va / vb; pass names unique
+#                        to the suite, see nt_ifname, where the output is
+#                        matched by interface name)
 # The veth is created directly inside NT_A: nothing appears in the root ns.
 nt_netns_pair()
 {
+	NT_VA=${1:-va}
+	NT_VB=${2:-vb}
 	nt_netns_new NT_A a || return 1
 	nt_netns_new NT_B b || return 1
 	NT_A4=10.$NT_NET.1.1
 	NT_B4=10.$NT_NET.1.2
 	NT_A6=fd00:$NT_NET:1::1
 	NT_B6=fd00:$NT_NET:1::2
-	ip -n "$NT_A" link add va type veth peer name vb netns "$NT_B" || return 1
-	ip -n "$NT_A" addr add "$NT_A4/24" dev va
-	ip -n "$NT_B" addr add "$NT_B4/24" dev vb
-	ip -n "$NT_A" addr add "$NT_A6/64" dev va nodad
-	ip -n "$NT_B" addr add "$NT_B6/64" dev vb nodad
-	ip -n "$NT_A" link set va up
-	ip -n "$NT_B" link set vb up
+	ip -n "$NT_A" link add "$NT_VA" type veth peer name "$NT_VB" netns "$NT_B" || return 1
+	ip -n "$NT_A" addr add "$NT_A4/24" dev "$NT_VA"
+	ip -n "$NT_B" addr add "$NT_B4/24" dev "$NT_VB"
+	ip -n "$NT_A" addr add "$NT_A6/64" dev "$NT_VA" nodad
+	ip -n "$NT_B" addr add "$NT_B6/64" dev "$NT_VB" nodad
+	ip -n "$NT_A" link set "$NT_VA" up
+	ip -n "$NT_B" link set "$NT_VB" up
 	# Resolve neighbours now, so the first traced packet is not held in
 	# a neighbour queue.
 	ip netns exec "$NT_A" ping -q -c 1 -W 2 "$NT_B4" >/dev/null 2>&1
@@ -406,7 +411,14 @@ nt_start()
 	NT_ARGS="$*"
 	NT_RC=
 	NT_PROG_IDS=""
-	env --default-signal=INT,QUIT "$NT_BIN" "$@" </dev/null >"$NT_OUT" 2>"$NT_ERR" &
+	if [ -n "${NT_OUT_FILTER:-}" ]; then
+		# Only the lines matching NT_OUT_FILTER reach NT_OUT (heavy
+		# output, e.g. a storm, is read at pipe speed and thrown away).
+		env --default-signal=INT,QUIT "$NT_BIN" "$@" </dev/null 2>"$NT_ERR" \
+			> >(grep -E --line-buffered -- "$NT_OUT_FILTER" >"$NT_OUT") &
+	else
+		env --default-signal=INT,QUIT "$NT_BIN" "$@" </dev/null >"$NT_OUT" 2>"$NT_ERR" &
+	fi
 	NT_PID=$!
 	NT_RUN_PIDS+=("$NT_PID")
 	for (( i = 0; i < n; i++ )); do
@@ -679,4 +691,86 @@ EOF
 	detail "no JSON line with \"reason\":\"$value\" (python3 missing: grep check only)"
 	detail_run
 	return 1
+}
+
+# ---- lifecycle helpers ------------------------------------------------------
+
+# nt_ifname TAG: an interface name unique to this suite run (at most 8
+# characters, so it fills the --detail ifname field without being cut).
+nt_ifname()
+{
+	printf '%s%x' "$1" "$$"
+}
+
+# nt_hook_table: `nettrace -t list` of this host (cached in NT_HOOK_TABLE).
+nt_hook_table()
+{
+	if [ -z "${NT_HOOK_TABLE:-}" ]; then
+		NT_HOOK_TABLE=$("$NT_BIN" -t list 2>&1)
+	fi
+	printf '%s\n' "$NT_HOOK_TABLE"
+}
+
+# nt_hook_avail BACKEND HOOK: true when the host table says BACKEND can
+# attach HOOK (column bpf or tracefs is not "-").
+nt_hook_avail()
+{
+	local col
+	case $1 in bpf) col=3 ;; tracefs) col=4 ;; *) return 1 ;; esac
+	nt_hook_table | awk -v h="$2" -v c="$col" '
+		/^hooks \(-t/ { t = 1; next }
+		t && NF >= 5 && $2 == h { found = ($c != "-") }
+		END { exit !found }'
+}
+
+# nt_need_hooks NAME BACKEND HOOK...: skip NAME unless BACKEND has every HOOK.
+nt_need_hooks()
+{
+	local name=$1 be=$2 h
+	shift 2
+	for h in "$@"; do
+		if ! nt_hook_avail "$be" "$h"; then
+			skip "$name" "hook $h not available to the $be backend on this host (needs fentry or kprobes, see nettrace -t list)"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# nt_group_hooks GROUP: the hook names of GROUP in the host table.
+nt_group_hooks()
+{
+	nt_hook_table | awk -v g="$1" '/^hooks \(-t/ { t = 1; next } t && $1 == g { print $2 }'
+}
+
+# nt_host_has FEATURE-REGEX: the "kernel features" part of the table says yes.
+nt_host_has()
+{
+	nt_hook_table | grep -Eq "^ +$1 +yes"
+}
+
+# nt_rss_kb PID: VmRSS of PID in kB (empty when it is gone).
+nt_rss_kb()
+{
+	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# nt_block_has FILE REGEX...: true when one block of lifecycle output
+# (from a "****... skb ...****" header to the next) has, for every REGEX, a
+# line matching it.  The regexes reach awk through the environment (no
+# escape processing).
+nt_block_has()
+{
+	local file=$1
+	shift
+	NT_RES=$(printf '%s\n' "$@") awk '
+		BEGIN { n = split(ENVIRON["NT_RES"], re, "\n") }
+		function check(   i) {
+			if (!inb) return
+			for (i = 1; i <= n; i++) if (!(i in seen)) return
+			ok = 1
+		}
+		/^\*+ [0-9a-f]/ { check(); inb = 1; split("", seen); next }
+		inb { for (i = 1; i <= n; i++) if ($0 ~ re[i]) seen[i] = 1 }
+		END { check(); exit !ok }' "$file"
 }
