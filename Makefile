@@ -96,6 +96,10 @@ check-unit: $(OUT)/unit-tests
 test: test-build
 	$(Q)tests/run.sh
 
+# man/dropreason.8 is written from the rules; tests check the two agree
+man: $(OUT)/nettrace
+	$(OUT)/nettrace --dropreason-man > man/dropreason.8
+
 install: $(OUT)/nettrace
 	install -D -m 0755 $(OUT)/nettrace $(DESTDIR)$(PREFIX)/sbin/nettrace
 	install -D -m 0644 man/nettrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/nettrace.8
@@ -104,7 +108,7 @@ install: $(OUT)/nettrace
 clean:
 	rm -rf $(OUT)
 
-.PHONY: all test test-build check-unit install clean
+.PHONY: all test test-build check-unit install clean man
 
 # sub-makefiles: VM tests (tests/vm) and benchmarks (bench)
 -include tests/vm/vm.mk bench/bench.mk

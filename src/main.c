@@ -465,6 +465,16 @@ int main(int argc, char **argv)
 		free(app);
 		return 0;
 	}
+	if (app->opts.dropreason_man) {
+		ret = nt_rules_load_builtin(&app->rules, err, sizeof(err));
+		if (ret)
+			nt_err("%s", err);
+		else
+			nt_dropreason_man(stdout, &app->rules);
+		nt_rules_free(&app->rules);
+		free(app);
+		return ret ? 1 : 0;
+	}
 	if (app->opts.version) {
 		printf("nettrace %s\n", NT_VERSION);
 		free(app);

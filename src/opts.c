@@ -16,7 +16,7 @@ enum {
 	OPT_SADDR6 = 256, OPT_DADDR6, OPT_ADDR, OPT_ADDR6, OPT_PID, OPT_RET, OPT_DETAIL,
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
-	OPT_NETNS, OPT_NETNS_CURRENT,
+	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "btf-path",	required_argument, NULL, OPT_BTF_PATH },
 	{ "netns",	required_argument, NULL, OPT_NETNS },
 	{ "netns-current", no_argument,	   NULL, OPT_NETNS_CURRENT },
+	{ "dropreason-man", no_argument,   NULL, OPT_DROPREASON_MAN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -311,6 +312,7 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			f->netns = v;
 			f->set |= NT_F_NETNS;
 			break;
+		case OPT_DROPREASON_MAN: o->dropreason_man = true; break;
 		case OPT_NETNS_CURRENT:
 			o->netns_current = true;
 			f->set |= NT_F_NETNS;

@@ -33,7 +33,8 @@ struct nt_opts {
 	bool diag_quiet, diag_keep, hooks;
 	bool drop_stack;
 	bool json;
-	bool netns_current;	/* --netns-current: main resolves it */
+	bool netns_current;
+	bool dropreason_man;	/* --dropreason-man: print man/dropreason.8 */	/* --netns-current: main resolves it */
 	bool help, version;
 	int verbose;		/* -v */
 	bool debug;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "../bpf/nettrace.h"
 
 enum nt_level {
@@ -76,5 +77,8 @@ const char *nt_level_name(enum nt_level l);
 void nt_rules_free(struct nt_rules *r);
 
 extern const char nt_builtin_rules[];
+
+/* man/dropreason.8 from the reason rules (src/manpage.c) */
+void nt_dropreason_man(FILE *f, const struct nt_rules *r);
 
 #endif

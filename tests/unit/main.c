@@ -47,25 +47,30 @@ const char *nt_test_data(const char *name)
 char *nt_test_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	size_t n = 0, cap = 0, r;
+	char *buf = NULL, *nb;
 
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(n + 1);
-	if (buf && fread(buf, 1, n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
+	/* read to EOF: tracefs files report a size of 0 */
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r > 0);
 	fclose(f);
-	if (buf) {
-		buf[n] = 0;
-		if (len)
-			*len = n;
-	}
+	buf[n] = 0;
+	if (len)
+		*len = n;
 	return buf;
 }
 

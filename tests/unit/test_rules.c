@@ -4,6 +4,7 @@
 #include "test.h"
 #include "../../src/rules.h"
 #include "../../compat/hooks.h"
+#include "../../compat/dropreason.h"
 
 static const char *good =
 	"# comment\n"
@@ -132,5 +133,92 @@ TEST(rules_builtin_library_parses)
 	char err[256] = "";
 
 	CHECK_INT(nt_rules_load_builtin(&r, err, sizeof(err)), 0);
+	nt_rules_free(&r);
+}
+
+static void every_reason_has_rule(const char *path, bool skip_missing)
+{
+	struct nt_rules r = { 0 };
+	struct nt_reasons rs;
+	struct nt_kfree_fmt fmt;
+	char err[256], *text = nt_test_slurp(path, NULL);
+	unsigned int i, missing = 0;
+
+	if (!text) {
+		if (skip_missing) {
+			nt_test_skip("the running kernel's kfree_skb format is not readable "
+				     "(tracefs not mounted or not root)");
+			return;
+		}
+		nt_test_fail(__FILE__, __LINE__, "cannot read %s", path);
+		return;
+	}
+	CHECK_INT(nt_kfree_fmt_parse(text, &fmt, &rs, err, sizeof(err)), 0);
+	free(text);
+	CHECK_INT(nt_rules_load_builtin(&r, err, sizeof(err)), 0);
+	for (i = 0; i < rs.n; i++) {
+		if (!strcmp(rs.sym[i].name, "MAX"))
+			continue;
+		if (!nt_rules_reason_plain(&r, rs.sym[i].name)) {
+			nt_test_fail(__FILE__, __LINE__, "%s: reason %s has no rule", path,
+				     rs.sym[i].name);
+			missing++;
+		}
+	}
+	CHECK(rs.n > 0 && !missing);
+	nt_reasons_free(&rs);
+	nt_rules_free(&r);
+}
+
+TEST(rules_cover_every_reason_6_18)
+{
+	every_reason_has_rule(nt_test_data("format-kfree_skb-6.18"), false);
+}
+
+TEST(rules_cover_every_reason_6_1)
+{
+	every_reason_has_rule(nt_test_data("format-kfree_skb-6.1"), false);
+}
+
+TEST(rules_cover_every_reason_running_kernel)
+{
+	every_reason_has_rule("/sys/kernel/tracing/events/skb/kfree_skb/format", true);
+}
+
+TEST(rules_every_error_and_warning_has_advice)
+{
+	struct nt_rules r = { 0 };
+	char err[256];
+	size_t i;
+
+	CHECK_INT(nt_rules_load_builtin(&r, err, sizeof(err)), 0);
+	for (i = 0; i < r.n; i++)
+		if (r.v[i].level >= NT_LVL_WARNING && !r.v[i].advice)
+			nt_test_fail(__FILE__, __LINE__, "%s:%d has no advice", r.v[i].file,
+				     r.v[i].line);
+	nt_rules_free(&r);
+}
+
+/* man/dropreason.8 is what the rules say, to the byte (make man rewrites it) */
+TEST(dropreason_man_page_matches_rules)
+{
+	struct nt_rules r = { 0 };
+	char err[256], *page, *want;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK_INT(nt_rules_load_builtin(&r, err, sizeof(err)), 0);
+	f = open_memstream(&want, &len);
+	nt_dropreason_man(f, &r);
+	fclose(f);
+	page = nt_test_slurp("man/dropreason.8", NULL);
+	if (!page) {
+		nt_test_fail(__FILE__, __LINE__, "cannot read man/dropreason.8");
+	} else if (strcmp(page, want)) {
+		nt_test_fail(__FILE__, __LINE__, "man/dropreason.8 differs from the rules: "
+			     "run make man and commit it");
+	}
+	free(page);
+	free(want);
 	nt_rules_free(&r);
 }
