@@ -79,6 +79,48 @@ NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
 	return 1;
 }
 
+/* What identifies a packet across hooks when its skb address is reused by
+ * another one (its free was not seen: __kfree_skb has no tracepoint).  NAT
+ * rewrites one side at a time, so a packet whose protocols differ, or whose
+ * source AND destination both differ, is another packet. */
+struct nt_ident {
+	__u32 saddr, daddr;	/* addresses folded to 32 bits */
+	__u16 l3;
+	__u8  l4;
+	__u8  have;		/* NT_HAVE_ADDR | NT_HAVE_L4 of the packet */
+};
+
+NT_INLINE __u32 nt_fold(const __u8 *a)
+{
+	__u32 v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		v = v * 31 + a[i];
+	return v;
+}
+
+NT_INLINE void nt_ident_of(const struct nt_pkt *p, struct nt_ident *id)
+{
+	id->have = p->have & (NT_HAVE_ADDR | NT_HAVE_L4);
+	id->l3 = p->l3_proto;
+	id->l4 = p->l4_proto;
+	id->saddr = nt_fold(p->saddr);
+	id->daddr = nt_fold(p->daddr);
+}
+
+/* 1 when both are known well enough and cannot be the same packet. */
+NT_INLINE int nt_ident_other(const struct nt_ident *a, const struct nt_ident *b)
+{
+	if (!(a->have & NT_HAVE_ADDR) || !(b->have & NT_HAVE_ADDR))
+		return 0;
+	if (a->l3 != b->l3)
+		return 1;
+	if ((a->have & NT_HAVE_L4) && (b->have & NT_HAVE_L4) && a->l4 != b->l4)
+		return 1;
+	return a->saddr != b->saddr && a->daddr != b->daddr;
+}
+
 /* The namespace filter needs the event's netns, which the packet lacks.
  * An event whose namespace is unknown (0) does not match. */
 NT_INLINE int nt_filter_netns(const struct nt_filter *f, __u32 netns)

@@ -57,7 +57,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct nt_ident);	/* what the packet looked like */
 } tracked SEC(".maps");
 
 /* Entry -> return of one call: which skb an emitted entry was about (a
@@ -149,9 +149,10 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 	struct net_device *dev;
 	struct nt_event *e;
 	struct nt_pkt pkt;
+	struct nt_ident id, *known;
+	int stale;
 	__u32 pid, netns = 0;
 	__u64 key, clone;
-	__u8 one = 1;
 
 	if (!skb)
 		return 0;
@@ -167,24 +168,35 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 		netns = nt_sk_netns(BPF_CORE_READ(skb, sk));
 
 	if (nt_filtering) {
-		int known = bpf_map_lookup_elem(&tracked, &key) != NULL;
-
+		known = bpf_map_lookup_elem(&tracked, &key);
+		nt_ident_of(&pkt, &id);
 		if (hflags & NT_HF_CLONE) {
 			if (!known)
 				return 0;
 			clone = x->retval;
-			bpf_map_update_elem(&tracked, &clone, &one, BPF_ANY);
+			id = *known;
+			bpf_map_update_elem(&tracked, &clone, &id, BPF_ANY);
 		} else {
+			/* the address now holds another packet: its free was
+			 * not seen (__kfree_skb has no tracepoint) */
+			stale = known && nt_ident_other(known, &id);
+			if (stale)
+				known = NULL;
+			else if (known && (id.have & NT_HAVE_ADDR))
+				*known = id;	/* NAT: follow the new headers */
 			if (!known) {
 				filter = (const struct nt_filter *)&nt_filter;
 				/* as in drop.bpf.c: keep real loads of the
 				 * frozen filter instead of folded zeroes */
 				asm volatile("" : "+r"(filter));
 				if (!nt_filter_match(filter, &pkt, pid) ||
-				    !nt_filter_netns(filter, netns))
+				    !nt_filter_netns(filter, netns)) {
+					if (stale)
+						bpf_map_delete_elem(&tracked, &key);
 					return 0;
+				}
 				if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
-					bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
+					bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
 			}
 			if (hflags & (NT_HF_FREE | NT_HF_DROP))
 				bpf_map_delete_elem(&tracked, &key);

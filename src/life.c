@@ -171,6 +171,7 @@ static int ctx_new(struct nt_life *l, __u64 skb, __u64 ts)
 	c->skbs[0] = skb;
 	c->nskbs = 1;
 	c->live = 1;
+	memset(&c->id, 0, sizeof(c->id));
 	c->first_ts = c->last_ts = ts;
 	c->next = -1;
 	c->prev = l->tail;
@@ -242,8 +243,23 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 	if (e->ts > l->now)
 		l->now = e->ts;
 	idx = map_find(l, e->skb);
-	if (idx < 0)
+	if (idx >= 0 && (e->pkt.have & NT_HAVE_ADDR)) {
+		struct nt_ident id;
+
+		nt_ident_of(&e->pkt, &id);
+		if (nt_ident_other(&l->ctx[idx].id, &id)) {
+			/* its free was not seen: that packet is over */
+			ctx_finish(l, idx, NT_LIFE_REUSED);
+			idx = -1;
+		} else {
+			l->ctx[idx].id = id;	/* NAT: follow the new headers */
+		}
+	}
+	if (idx < 0) {
 		idx = ctx_new(l, e->skb, e->ts);
+		if (e->pkt.have & NT_HAVE_ADDR)
+			nt_ident_of(&e->pkt, &l->ctx[idx].id);
+	}
 	c = &l->ctx[idx];
 	ctx_push(l, c, e);
 	if (e->hook == NT_HOOK_SKB_CLONE && (e->flags & NT_EV_RET) && e->retval)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "../bpf/nettrace.h"
+#include "../bpf/filter.h"
 
 /* The part of struct nt_event a lifecycle context keeps (no stack). */
 #define NT_LIFE_EV_SIZE offsetof(struct nt_event, stack)
@@ -23,6 +24,7 @@ enum nt_life_end {
 	NT_LIFE_AGED,		/* no event for age_ns */
 	NT_LIFE_EVICTED,	/* table full: oldest context pushed out */
 	NT_LIFE_FLUSHED,	/* end of the trace */
+	NT_LIFE_REUSED,		/* the address now carries another packet */
 };
 
 struct nt_life_ctx {
@@ -33,6 +35,7 @@ struct nt_life_ctx {
 	unsigned int nev, cap;
 	unsigned int dropped_events;	/* over max_events */
 	__u64 first_ts, last_ts;
+	struct nt_ident id;		/* what the packet looks like (latest headers) */
 	int prev, next;			/* creation-order list of used contexts */
 	bool used;
 };

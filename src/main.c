@@ -16,6 +16,7 @@
 #include "life.h"
 #include "diag.h"
 #include "rules.h"
+#include "comm.h"
 #include "log.h"
 #include "../backends/backend.h"
 #include "../backends/tracefs.h"
@@ -42,6 +43,7 @@ struct nt_app {
 	struct nt_life life;		/* default (lifecycle) mode */
 	struct nt_rules rules;		/* --diag */
 	struct nt_diag diag;
+	struct nt_comm_cache comms;	/* for backends whose events lack comm */
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached */
 };
@@ -166,9 +168,11 @@ static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_li
 		app->done = true;
 }
 
-static int app_on_event(struct nt_ctx *ctx, const struct nt_event *e)
+static int app_on_event(struct nt_ctx *ctx, const struct nt_event *ev)
 {
 	struct nt_app *app = ctx->user;
+	const struct nt_event *e = ev;
+	struct nt_event copy;
 
 	if (app->done)
 		return 1;
@@ -176,6 +180,12 @@ static int app_on_event(struct nt_ctx *ctx, const struct nt_event *e)
 	if (!nt_filter_netns(&app->opts.filter, (e->flags & NT_EV_NETNS) ? e->netns : 0)) {
 		ctx->stats.filtered++;
 		return 0;
+	}
+	if (!e->comm[0] && (app->opts.detail || app->opts.json)) {
+		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
+		nt_comm_fill(&app->comms, &copy);
+		e = &copy;
 	}
 	if (e->kind == NT_KIND_DROP) {
 		nt_output_drop(&app->out, e);

@@ -192,3 +192,46 @@ TEST(hooks_names_and_aliases)
 	CHECK_INT(nt_hook_by_name("__netif_receive_skb_core"), NT_HOOK_RECEIVE_CORE);
 	CHECK_INT(nt_hook_by_name("nope"), -1);
 }
+
+static struct nt_event ev4(__u64 skb, unsigned int hook, __u64 ts, __u8 s3, __u8 d3, __u8 l4)
+{
+	struct nt_event e = ev(skb, hook, ts);
+
+	e.pkt.l3_proto = NT_ETH_P_IP;
+	e.pkt.l4_proto = l4;
+	e.pkt.have = NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4;
+	e.pkt.saddr[0] = 10; e.pkt.saddr[3] = s3;
+	e.pkt.daddr[0] = 10; e.pkt.daddr[3] = d3;
+	return e;
+}
+
+TEST(life_nat_stays_reuse_splits)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+
+	CHECK_INT(nt_life_init(&l, 16, 16, 0, done, &s), 0);
+	e = ev4(0x1, NT_HOOK_RECEIVE_CORE, 1, 1, 2, NT_IPPROTO_ICMP); nt_life_add(&l, &e);
+	/* SNAT: the source changes, same packet */
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 2, 9, 2, NT_IPPROTO_ICMP); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);
+	/* then DNAT of the other side, still the same packet */
+	e = ev4(0x1, NT_HOOK_HARD_START_XMIT, 3, 9, 7, NT_IPPROTO_ICMP); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);
+	/* an event without headers joins whatever is there */
+	e = ev(0x1, NT_HOOK_NET_DEV_XMIT, 4); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);
+	/* the address now carries a TCP packet: the old one ends here */
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 5, 9, 7, NT_IPPROTO_TCP); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.why[0], NT_LIFE_REUSED);
+	CHECK_INT(s.nev[0], 4);
+	/* and one with both addresses new */
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 6, 3, 4, NT_IPPROTO_TCP); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 2);
+	CHECK_INT(s.nev[1], 1);
+	nt_life_flush(&l);
+	CHECK_INT(s.blocks, 3);
+	nt_life_free(&l);
+}
