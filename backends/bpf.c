@@ -50,6 +50,10 @@ struct nt_hook_args {
 	int reason;		/* position of an enum skb_drop_reason, -1 none */
 	bool pptr;		/* the argument is struct sk_buff ** */
 	bool has_ret;		/* returns a value (not void) */
+	bool ret_s32;		/* returns a signed 32-bit int: sign-extend it */
+	int state;		/* struct nf_hook_state *, -1 none */
+	int table;		/* struct xt_table * / nft_do_chain's chain, -1 none */
+	int entries;		/* struct nf_hook_entries *, -1 none */
 };
 
 /* Highest argument position the programs can read (life.bpf.c: nt_ctx_arg
@@ -130,9 +134,18 @@ static int nt_btf_proto_args(const struct btf *btf, const struct btf_type *proto
 	int n = btf_vlen(proto), i, d, pos;
 
 	a->skb = a->location = a->reason = -1;
+	a->state = a->table = a->entries = -1;
 	a->pptr = false;
 	a->nargs = n - first;
 	a->has_ret = proto->type != 0;
+	{
+		const struct btf_type *rt = btf__type_by_id(btf, nt_btf_skip_mods(btf, proto->type));
+
+		/* fexit and kretprobe see the whole register: an int -1 reads
+		 * as 4294967295 unless the function's type says it is signed */
+		a->ret_s32 = rt && btf_is_int(rt) && rt->size == 4 &&
+			     (btf_int_encoding(rt) & BTF_INT_SIGNED);
+	}
 	for (i = first; i < n; i++) {
 		pos = i - first;
 		d = nt_btf_ptr_depth(btf, p[i].type, sname);
@@ -143,8 +156,29 @@ static int nt_btf_proto_args(const struct btf *btf, const struct btf_type *proto
 			}
 		} else if (a->reason < 0 && nt_btf_is_enum(btf, p[i].type, "skb_drop_reason")) {
 			a->reason = pos;
+		} else if (a->state < 0 && nt_btf_ptr_depth(btf, p[i].type, "nf_hook_state") == 1) {
+			a->state = pos;
+		} else if (a->entries < 0 &&
+			   nt_btf_ptr_depth(btf, p[i].type, "nf_hook_entries") == 1) {
+			a->entries = pos;
+		} else if (a->table < 0 && nt_btf_ptr_depth(btf, p[i].type, "xt_table") == 1) {
+			a->table = pos;
+		} else if (a->table < 0 && !first && nt_btf_is_void_ptr(btf, p[i].type) &&
+			   (hflags & NT_HF_NFT)) {
+			/* nft_do_chain(pkt, void *priv): priv is the chain */
+			a->table = pos;
 		}
 	}
+	/* ipt_do_table(void *priv, skb, state) since v5.16: priv is the table */
+	if (!first && a->table < 0 && a->state >= 0 && n - first >= 3 &&
+	    nt_btf_is_void_ptr(btf, p[first].type) && !(hflags & NT_HF_NFT))
+		a->table = 0;
+	if (a->state > NT_BPF_MAX_ARG)
+		a->state = -1;
+	if (a->table > NT_BPF_MAX_ARG)
+		a->table = -1;
+	if (a->entries > NT_BPF_MAX_ARG)
+		a->entries = -1;
 	if (a->skb < 0)
 		return -ENOMSG;
 	if (a->skb > NT_BPF_MAX_ARG)
@@ -580,6 +614,7 @@ static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct n
 
 	skel->rodata->nt_filter = o->filter;
 	skel->rodata->nt_filtering = o->filter.set != 0;
+	skel->rodata->nt_want_funcs = o->hooks;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
 
 	for (id = 0; id < NT_HOOK_MAX; id++) {
@@ -617,6 +652,9 @@ static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct n
 		skel->rodata->nt_loc_arg[id] = lh->args.location + 1;
 		skel->rodata->nt_reason_arg[id] = lh->args.reason + 1;
 		skel->rodata->nt_has_exit[id] = lh->exit != NULL;
+		skel->rodata->nt_state_arg[id] = lh->args.state + 1;
+		skel->rodata->nt_table_arg[id] = lh->args.table + 1;
+		skel->rodata->nt_entries_arg[id] = lh->args.entries + 1;
 		planned++;
 	}
 	if (!planned) {
@@ -904,6 +942,9 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 		memset(&full, 0, sizeof(full));
 		memcpy(&full, data, size);
 		data = &full;
+		if ((full.flags & NT_EV_RET) && st->hooks && full.hook < NT_HOOK_MAX &&
+		    st->hooks[full.hook].args.ret_s32)
+			full.retval = (__s32)full.retval;
 	}
 	ctx->stats.events++;
 	st->delivered++;

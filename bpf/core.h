@@ -111,8 +111,48 @@ struct sk_buff {
 
 /* nft_do_chain()'s argument (v5.x+); the skb is its first member in every
  * version, but CO-RE finds it by name anyway. */
+struct nf_hook_state {
+	__u8 hook;
+	__u8 pf;
+};
+
+/* v5.16 (897389de4828) gave nft_pktinfo its own state pointer; before,
+ * it sat in the embedded xt_action_param. */
 struct nft_pktinfo {
 	struct sk_buff *skb;
+	const struct nf_hook_state *state;
+};
+
+struct xt_action_param {
+	const struct nf_hook_state *state;
+};
+
+struct nft_pktinfo___old {
+	struct sk_buff *skb;
+	struct xt_action_param xt;
+};
+
+struct nft_table {
+	char *name;
+};
+
+struct nft_chain {
+	struct nft_table *table;
+	char *name;
+};
+
+struct xt_table {
+	char name[32];
+};
+
+struct nf_hook_entry {
+	void *hook;		/* nf_hookfn * */
+	void *priv;
+};
+
+struct nf_hook_entries {
+	__u16 num_hook_entries;
+	struct nf_hook_entry hooks[];
 };
 
 #pragma clang attribute pop

@@ -34,6 +34,13 @@ const volatile __u8 nt_nargs[NT_HOOK_MAX] = {};	/* fexit: the return value is ar
 const volatile __u8 nt_loc_arg[NT_HOOK_MAX] = {};	/* 1 + position of a location argument, 0 none */
 const volatile __u8 nt_reason_arg[NT_HOOK_MAX] = {};	/* 1 + position of a drop reason, 0 none */
 const volatile __u8 nt_has_exit[NT_HOOK_MAX] = {};	/* a fexit/kretprobe is loaded for it */
+/* netfilter hooks: 1 + position of the struct nf_hook_state *, of the table
+ * or chain (ipt_do_table's xt_table, nft_do_chain's chain), and of
+ * nf_hook_slow's struct nf_hook_entries (--hooks); 0 none */
+const volatile __u8 nt_state_arg[NT_HOOK_MAX] = {};
+const volatile __u8 nt_table_arg[NT_HOOK_MAX] = {};
+const volatile __u8 nt_entries_arg[NT_HOOK_MAX] = {};
+const volatile __u8 nt_want_funcs = 0;		/* --hooks */
 
 /* Lifecycle events carry no stack: only this much is reserved and sent. */
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
@@ -81,7 +88,65 @@ struct nt_xargs {
 	__s64 retval;
 	__u32 reason;
 	__u32 flags;		/* NT_EV_LOCATION | NT_EV_REASON | NT_EV_RET */
+	__u64 state;		/* struct nf_hook_state * */
+	__u64 table;		/* struct xt_table * or struct nft_chain * */
+	__u64 entries;		/* struct nf_hook_entries * */
+	__u64 pkt;		/* struct nft_pktinfo * (NT_HF_NFT) */
 };
+
+/* Where the packet is in netfilter: family, hook point, table and chain,
+ * and (--hooks) the functions registered at that hook point. */
+static __always_inline void nt_nf_info(struct nt_event *e, __u32 hook, __u32 hflags,
+				       const struct nt_xargs *x)
+{
+	const struct nf_hook_state *st = (const void *)x->state;
+	const struct nf_hook_entries *ents = (const void *)x->entries;
+	struct nft_chain *chain;
+	char *name;
+	__u16 n;
+	int i;
+
+	/* locals, not x->...: inside BPF_CORE_READ every member access would
+	 * become a CO-RE relocation, nt_xargs' own included */
+	struct nft_pktinfo *pkt = (void *)x->pkt;
+	struct nft_pktinfo___old *opkt = (void *)x->pkt;
+
+	if (!st && (hflags & NT_HF_NFT) && pkt) {
+		if (bpf_core_field_exists(((struct nft_pktinfo *)0)->state))
+			st = BPF_CORE_READ(pkt, state);
+		else
+			st = BPF_CORE_READ(opkt, xt.state);
+	}
+	if (st) {
+		e->nf_pf = BPF_CORE_READ(st, pf);
+		e->nf_hook = BPF_CORE_READ(st, hook);
+		e->flags |= NT_EV_NF;
+	}
+	if (x->table && (hflags & NT_HF_NFT)) {
+		chain = (struct nft_chain *)x->table;
+		name = BPF_CORE_READ(chain, table, name);
+		if (name && bpf_probe_read_kernel_str(e->nf_table, sizeof(e->nf_table), name) > 0) {
+			name = BPF_CORE_READ(chain, name);
+			if (name)
+				bpf_probe_read_kernel_str(e->nf_chain, sizeof(e->nf_chain), name);
+			e->flags |= NT_EV_NF_TABLE;
+		}
+	} else if (x->table) {
+		if (bpf_probe_read_kernel_str(e->nf_table, sizeof(e->nf_table),
+					      ((struct xt_table *)x->table)->name) > 0)
+			e->flags |= NT_EV_NF_TABLE;
+	}
+	if (nt_want_funcs && ents) {
+		n = BPF_CORE_READ(ents, num_hook_entries);
+		for (i = 0; i < NT_NF_MAX_FUNCS; i++) {
+			if (i >= n)
+				break;
+			e->nf_funcs[i] = (__u64)BPF_CORE_READ(ents, hooks[i].hook);
+		}
+		e->nf_nfuncs = i;
+		e->flags |= NT_EV_NF_FUNCS;
+	}
+}
 
 static __always_inline void nt_count_lost(void)
 {
@@ -210,6 +275,12 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 	e->reason = x->reason;
 	e->retval = x->retval;
 	e->flags = x->flags;
+	e->nf_nfuncs = 0;
+	/* decided on rodata, not on the pointers: fentry arguments are typed
+	 * pointers and the verifier refuses arithmetic (x->a || x->b) on them */
+	if (nt_state_arg[hook] | nt_table_arg[hook] | nt_entries_arg[hook] |
+	    (hflags & NT_HF_NFT))
+		nt_nf_info(e, hook, hflags, x);
 	e->skb_len = BPF_CORE_READ(skb, len);
 	__builtin_memcpy(&e->pkt, &pkt, sizeof(pkt));
 	if (dev) {
@@ -336,6 +407,14 @@ static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags)
 	struct nt_xargs x = {};
 	struct sk_buff *skb;
 
+	if (hflags & NT_HF_NFT)
+		x.pkt = nt_ctx_arg(ctx, nt_skb_arg[hook]);
+	if (nt_state_arg[hook])
+		x.state = nt_ctx_arg(ctx, nt_state_arg[hook] - 1);
+	if (nt_table_arg[hook])
+		x.table = nt_ctx_arg(ctx, nt_table_arg[hook] - 1);
+	if (nt_entries_arg[hook])
+		x.entries = nt_ctx_arg(ctx, nt_entries_arg[hook] - 1);
 	skb = nt_arg_to_skb(nt_ctx_arg(ctx, nt_skb_arg[hook]), hook, hflags);
 	if (nt_loc_arg[hook]) {
 		x.location = nt_ctx_arg(ctx, nt_loc_arg[hook] - 1);
@@ -395,6 +474,14 @@ static __always_inline int nt_on_kprobe(struct pt_regs *ctx, __u32 hook, __u32 h
 		x.reason = (__u32)nt_kp_arg(ctx, nt_reason_arg[hook] - 1);
 		x.flags |= NT_EV_REASON;
 	}
+	if (hflags & NT_HF_NFT)
+		x.pkt = nt_kp_arg(ctx, nt_skb_arg[hook]);
+	if (nt_state_arg[hook])
+		x.state = nt_kp_arg(ctx, nt_state_arg[hook] - 1);
+	if (nt_table_arg[hook])
+		x.table = nt_kp_arg(ctx, nt_table_arg[hook] - 1);
+	if (nt_entries_arg[hook])
+		x.entries = nt_kp_arg(ctx, nt_entries_arg[hook] - 1);
 	if (nt_hook_event(skb, hook, hflags, &x) && nt_has_exit[hook])
 		nt_inflight_save(hook, (__u64)skb);
 	return 0;

@@ -149,6 +149,8 @@ static void ctx_finish(struct nt_life *l, int idx, enum nt_life_end why)
 	list_unlink(l, idx);
 	/* the event buffer stays for reuse; it is bounded by max_events */
 	c->nskbs = c->live = c->nev = c->dropped_events = 0;
+	c->freed = 0;
+	c->closing = false;
 	c->used = false;
 	l->free_idx[l->nfree++] = idx;
 	l->nctx--;
@@ -243,6 +245,16 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 	if (e->ts > l->now)
 		l->now = e->ts;
 	idx = map_find(l, e->skb);
+	if (idx >= 0 && l->ctx[idx].closing) {
+		/* a freed packet takes only the return values that come after
+		 * its free; anything else at the address is a new packet */
+		if ((e->flags & NT_EV_RET) && !e->pkt.have) {
+			ctx_push(l, &l->ctx[idx], e);
+			return;
+		}
+		ctx_finish(l, idx, NT_LIFE_FREED);
+		idx = -1;
+	}
 	if (idx >= 0 && (e->pkt.have & NT_HAVE_ADDR)) {
 		struct nt_ident id;
 
@@ -265,11 +277,19 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 	if (e->hook == NT_HOOK_SKB_CLONE && (e->flags & NT_EV_RET) && e->retval)
 		ctx_alias(l, idx, (__u64)e->retval);
 	if (e->hook == NT_HOOK_CONSUME_SKB || e->hook == NT_HOOK_KFREE_SKB) {
-		/* one of the packet's skbs is gone; the context closes with the last */
-		if (map_del(l, e->skb))
-			c->live--;
+		/* one of the packet's skbs is gone; the context closes with the
+		 * last, at the next nt_life_expire (late return values) */
+		unsigned int i;
+
+		for (i = 0; i < c->nskbs; i++) {
+			if (c->skbs[i] == e->skb && !(c->freed & (1u << i))) {
+				c->freed |= 1u << i;
+				c->live--;
+				break;
+			}
+		}
 		if (!c->live)
-			ctx_finish(l, idx, NT_LIFE_FREED);
+			c->closing = true;
 	}
 }
 
@@ -277,11 +297,11 @@ void nt_life_expire(struct nt_life *l)
 {
 	int idx, next;
 
-	if (!l->age_ns)
-		return;
 	for (idx = l->head; idx >= 0; idx = next) {
 		next = l->ctx[idx].next;
-		if (l->now > l->ctx[idx].last_ts + l->age_ns)
+		if (l->ctx[idx].closing)
+			ctx_finish(l, idx, NT_LIFE_FREED);
+		else if (l->age_ns && l->now > l->ctx[idx].last_ts + l->age_ns)
 			ctx_finish(l, idx, NT_LIFE_AGED);
 	}
 }
@@ -289,7 +309,7 @@ void nt_life_expire(struct nt_life *l)
 void nt_life_flush(struct nt_life *l)
 {
 	while (l->head >= 0)
-		ctx_finish(l, l->head, NT_LIFE_FLUSHED);
+		ctx_finish(l, l->head, l->ctx[l->head].closing ? NT_LIFE_FREED : NT_LIFE_FLUSHED);
 }
 
 size_t nt_life_mem(const struct nt_life *l)

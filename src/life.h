@@ -31,6 +31,8 @@ struct nt_life_ctx {
 	__u64 skbs[NT_LIFE_MAX_SKBS];	/* every address the packet had: header line */
 	unsigned int nskbs;
 	unsigned int live;		/* addresses not freed yet */
+	unsigned char freed;		/* bit i: skbs[i] was freed */
+	bool closing;			/* all freed: waits for late return values */
 	unsigned char *ev;		/* nev records of NT_LIFE_EV_SIZE bytes */
 	unsigned int nev, cap;
 	unsigned int dropped_events;	/* over max_events */
@@ -65,7 +67,10 @@ int nt_life_init(struct nt_life *l, unsigned int max_ctx, unsigned int max_event
 void nt_life_get(const struct nt_life_ctx *c, unsigned int i, struct nt_event *out);
 /* Adds one hook event; may complete a context (done() is called). */
 void nt_life_add(struct nt_life *l, const struct nt_event *e);
-/* Ages out contexts older than age_ns relative to the newest event seen. */
+/* Completes packets whose skbs are all freed (they waited for the return
+ * values that fexit/kretprobe report after the free), and ages out
+ * contexts older than age_ns relative to the newest event seen.  Call it
+ * after each batch of events. */
 void nt_life_expire(struct nt_life *l);
 /* Completes every open context (end of trace). */
 void nt_life_flush(struct nt_life *l);

@@ -46,6 +46,7 @@ struct nt_app {
 	struct nt_comm_cache comms;	/* for backends whose events lack comm */
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached */
+	bool user_ret;			/* --ret was given */
 };
 
 /* Lifecycle limits: 1024 packets in flight, 64 events each, and a packet
@@ -364,10 +365,10 @@ static void note_missing(struct nt_app *app)
 
 	for (i = 0; i < NT_HOOK_MAX && !any; i++)
 		any = has_mech(&app->ctx, i);
-	if (app->opts.ret && !any)
+	if (app->user_ret && !any)
 		fprintf(stderr, "note: --ret needs fexit or kretprobes, which this host does not "
 			"allow: no return values will be shown\n");
-	else if (app->opts.ret && app->ctx.backend == &nt_tracefs_backend)
+	else if (app->user_ret && app->ctx.backend == &nt_tracefs_backend)
 		fprintf(stderr, "note: --ret on the tracefs backend shows skb_clone's result "
 			"only; --backend=bpf shows every hook's\n");
 	if (app->opts.hooks && !has_mech(&app->ctx, NT_HOOK_NF_HOOK_SLOW))
@@ -530,6 +531,11 @@ int main(int argc, char **argv)
 	app->out.stack = app->opts.drop_stack;
 	app->out.detail = app->opts.detail;
 	app->out.ret = app->opts.ret;
+	app->user_ret = app->opts.ret;
+	/* the diagnosis reads return values (nf_hook_slow, nft_do_chain, ...)
+	 * wherever the host can report them; lines show them only with --ret */
+	if (app->opts.mode == NT_MODE_DIAG)
+		app->opts.ret = true;
 	app->out.kallsyms_path = "/proc/kallsyms";
 
 	if (app->opts.mode == NT_MODE_CHECK) {

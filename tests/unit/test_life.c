@@ -56,20 +56,49 @@ TEST(life_groups_by_skb_until_free)
 	e = ev(0x100, NT_HOOK_RECEIVE_CORE, 3); nt_life_add(&l, &e);
 	CHECK_INT(s.blocks, 0);
 	e = ev(0x100, NT_HOOK_CONSUME_SKB, 4); nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);		/* waits for late return values */
+	e = ev(0x100, NT_HOOK_CONSUME_SKB, 5);
+	e.flags = NT_EV_RET;		/* a fexit after the free joins */
+	nt_life_add(&l, &e);
+	nt_life_expire(&l);
 	CHECK_INT(s.blocks, 1);
 	CHECK_INT(s.why[0], NT_LIFE_FREED);
-	CHECK_INT(s.nev[0], 3);
+	CHECK_INT(s.nev[0], 4);
 	CHECK_INT(s.hooks[0][0], NT_HOOK_NETIF_RX);
 	CHECK_INT(s.hooks[0][2], NT_HOOK_CONSUME_SKB);
-	/* the address is free again: a new packet at it opens a new block */
+	/* the address is free again: a new packet at it opens a new block,
+	 * even before the freed one was completed */
 	e = ev(0x100, NT_HOOK_DEV_QUEUE_XMIT, 5); nt_life_add(&l, &e);
 	e = ev(0x100, NT_HOOK_KFREE_SKB, 6); nt_life_add(&l, &e);
+	e = ev(0x100, NT_HOOK_NETIF_RX, 7); nt_life_add(&l, &e);
 	CHECK_INT(s.blocks, 2);
-	CHECK_INT(s.nev[1], 2);
+	e = ev(0x100, NT_HOOK_KFREE_SKB, 8); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 3);
+	nt_life_flush(&l);
+	CHECK_INT(s.blocks, 4);
+	CHECK_INT(s.why[3], NT_LIFE_FLUSHED);
+	CHECK_INT(l.nctx, 0);
+	nt_life_free(&l);
+}
+
+TEST(life_groups_old_checks)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+
+	CHECK_INT(nt_life_init(&l, 16, 8, 0, done, &s), 0);
+	e = ev(0x200, NT_HOOK_NETIF_RX, 2); nt_life_add(&l, &e);
+	e = ev(0x100, NT_HOOK_DEV_QUEUE_XMIT, 5); nt_life_add(&l, &e);
+	e = ev(0x100, NT_HOOK_KFREE_SKB, 6); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.nev[0], 2);
 	CHECK_INT(l.nctx, 1);	/* 0x200 still open */
 	nt_life_flush(&l);
-	CHECK_INT(s.blocks, 3);
-	CHECK_INT(s.why[2], NT_LIFE_FLUSHED);
+	CHECK_INT(s.blocks, 2);
+	CHECK_INT(s.why[1], NT_LIFE_FLUSHED);
 	CHECK_INT(l.nctx, 0);
 	nt_life_free(&l);
 }
@@ -91,6 +120,7 @@ TEST(life_clone_joins_parent_block)
 	CHECK_INT(s.blocks, 0);		/* the parent lives on */
 	e = ev(0xa00, NT_HOOK_PACKET_RCV, 5); nt_life_add(&l, &e);
 	e = ev(0xa00, NT_HOOK_CONSUME_SKB, 6); nt_life_add(&l, &e);
+	nt_life_expire(&l);
 	CHECK_INT(s.blocks, 1);
 	CHECK_INT(s.nev[0], 6);
 	CHECK_INT(s.nskbs[0], 2);
@@ -150,6 +180,7 @@ TEST(life_storm_is_bounded)
 	e = ev(0x42, NT_HOOK_NETIF_RX, 2000000); nt_life_add(&l, &e);
 	CHECK_INT(l.nctx, 1024);
 	e = ev(0x42, NT_HOOK_KFREE_SKB, 2000001); nt_life_add(&l, &e);
+	nt_life_expire(&l);
 	CHECK_INT(l.nctx, 1023);
 	CHECK_INT(s.why[0], NT_LIFE_EVICTED);
 	nt_life_free(&l);
