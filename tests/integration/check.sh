@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nettrace --check: what this kernel allows, the backend auto would pick and
+# the mechanism per hook, with the reason for each refusal; under a seccomp
+# filter that denies bpf(2) it names that and picks tracefs.
+
+. "$(dirname "$0")/lib.sh"
+nt_suite_init
+
+t=check/report
+out=$("$NT_BIN" --check 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -Eq '^  tracefs +(yes|no) ' <<< "$out" &&
+   grep -Eq '^  bpf\(2\) syscall +(yes|no) ' <<< "$out" &&
+   grep -Eq '^  BPF fentry/fexit programs +(yes|no) ' <<< "$out" &&
+   grep -Eq '^  tracefs kprobe_events +(yes|no) ' <<< "$out" &&
+   grep -Eq '^auto would use: (bpf|tracefs)$' <<< "$out" &&
+   grep -Eq '^  life +kfree_skb ' <<< "$out"; then
+	pass "$t"
+else
+	detail "exit status $rc"
+	detail "$out"
+	fail "$t" "the report lacks a feature, the backend choice or the hook table"
+fi
+
+# Every refusal says why: a 'no' line carries a reason.
+t=check/refusals-explained
+bad=$(grep -E '^  [A-Za-z(). /_0-9-]+ +no +$' <<< "$out")
+if [ -z "$bad" ]; then
+	pass "$t"
+else
+	detail "$bad"
+	fail "$t" "a refused feature has no reason"
+fi
+
+# The kernel facts it reports are the kernel's: kprobes exactly when the
+# kprobe PMU exists, drop reasons exactly when kfree_skb has a reason field.
+t=check/facts
+want_kp=no
+[ -e /sys/bus/event_source/devices/kprobe/type ] && want_kp=yes
+want_dr=no
+grep -q ' reason;' "$NT_TRACEFS/events/skb/kfree_skb/format" 2>/dev/null && want_dr=yes
+if grep -Eq "^  BPF kprobe programs +$want_kp " <<< "$out" &&
+   grep -Eq "^  skb drop reasons +$want_dr " <<< "$out"; then
+	pass "$t"
+else
+	detail "expected kprobes: $want_kp, drop reasons: $want_dr"
+	detail "$out"
+	fail "$t" "--check disagrees with the kernel"
+fi
+
+t=check/nobpf
+if nt_need "$t" helper:nobpf; then
+	out=$("$NT_HELPERS/nobpf" "$NT_BIN" --check 2>&1)
+	if grep -Eq '^  bpf\(2\) syscall +no +bpf\(2\) refused: Operation not permitted' <<< "$out" &&
+	   grep -Eq '^  bpf +no ' <<< "$out" && grep -Eq '^auto would use: tracefs$' <<< "$out"; then
+		pass "$t"
+	else
+		detail "$out"
+		fail "$t" "with bpf(2) denied, --check must say so and pick tracefs"
+	fi
+fi
+
+t=check/trace-list
+out=$("$NT_BIN" -t list 2>&1)
+if grep -Eq '^  link-out +__dev_queue_xmit ' <<< "$out" &&
+   grep -Eq '^  netfilter +nf_hook_slow ' <<< "$out"; then
+	pass "$t"
+else
+	detail "$out"
+	fail "$t" "-t list does not list the hook table"
+fi
