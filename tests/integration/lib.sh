@@ -330,14 +330,22 @@ nt_netns_pair()
 	return 0
 }
 
-# nt_router: client - router - server, forwarding enabled in the router
-# namespace only (its own per-namespace sysctls).
+# nt_router [VC RC RS VS]: client - router - server, forwarding enabled in
+# the router namespace only (its own per-namespace sysctls).
 #   NT_C NT_R NT_S       namespace names
 #   NT_C4 NT_S4          10.<net>.2.1 / 10.<net>.3.1   (router .254 on both)
 #   NT_C6 NT_S6          fd00:<net>:2::1 / fd00:<net>:3::1
 #   NT_NOROUTE4          10.<net>.99.1, a destination the router has no route for
+#   NT_VC NT_RVC         the veth ends client - router (default vc / rc)
+#   NT_RVS NT_VS         the veth ends router - server (default rs / vs); pass
+#                        names unique to the suite (nt_ifname) where the
+#                        output is matched by interface name
 nt_router()
 {
+	NT_VC=${1:-vc}
+	NT_RVC=${2:-rc}
+	NT_RVS=${3:-rs}
+	NT_VS=${4:-vs}
 	nt_netns_new NT_C c || return 1
 	nt_netns_new NT_R r || return 1
 	nt_netns_new NT_S s || return 1
@@ -346,20 +354,20 @@ nt_router()
 	NT_C6=fd00:$NT_NET:2::1
 	NT_S6=fd00:$NT_NET:3::1
 	NT_NOROUTE4=10.$NT_NET.99.1
-	ip -n "$NT_C" link add vc type veth peer name rc netns "$NT_R" || return 1
-	ip -n "$NT_S" link add vs type veth peer name rs netns "$NT_R" || return 1
-	ip -n "$NT_C" addr add "$NT_C4/24" dev vc
-	ip -n "$NT_C" addr add "$NT_C6/64" dev vc nodad
-	ip -n "$NT_R" addr add "10.$NT_NET.2.254/24" dev rc
-	ip -n "$NT_R" addr add "fd00:$NT_NET:2::fe/64" dev rc nodad
-	ip -n "$NT_R" addr add "10.$NT_NET.3.254/24" dev rs
-	ip -n "$NT_R" addr add "fd00:$NT_NET:3::fe/64" dev rs nodad
-	ip -n "$NT_S" addr add "$NT_S4/24" dev vs
-	ip -n "$NT_S" addr add "$NT_S6/64" dev vs nodad
-	ip -n "$NT_C" link set vc up
-	ip -n "$NT_R" link set rc up
-	ip -n "$NT_R" link set rs up
-	ip -n "$NT_S" link set vs up
+	ip -n "$NT_C" link add "$NT_VC" type veth peer name "$NT_RVC" netns "$NT_R" || return 1
+	ip -n "$NT_S" link add "$NT_VS" type veth peer name "$NT_RVS" netns "$NT_R" || return 1
+	ip -n "$NT_C" addr add "$NT_C4/24" dev "$NT_VC"
+	ip -n "$NT_C" addr add "$NT_C6/64" dev "$NT_VC" nodad
+	ip -n "$NT_R" addr add "10.$NT_NET.2.254/24" dev "$NT_RVC"
+	ip -n "$NT_R" addr add "fd00:$NT_NET:2::fe/64" dev "$NT_RVC" nodad
+	ip -n "$NT_R" addr add "10.$NT_NET.3.254/24" dev "$NT_RVS"
+	ip -n "$NT_R" addr add "fd00:$NT_NET:3::fe/64" dev "$NT_RVS" nodad
+	ip -n "$NT_S" addr add "$NT_S4/24" dev "$NT_VS"
+	ip -n "$NT_S" addr add "$NT_S6/64" dev "$NT_VS" nodad
+	ip -n "$NT_C" link set "$NT_VC" up
+	ip -n "$NT_R" link set "$NT_RVC" up
+	ip -n "$NT_R" link set "$NT_RVS" up
+	ip -n "$NT_S" link set "$NT_VS" up
 	ip -n "$NT_C" route add default via "10.$NT_NET.2.254"
 	ip -n "$NT_S" route add default via "10.$NT_NET.3.254"
 	ip -n "$NT_C" -6 route add default via "fd00:$NT_NET:2::fe"
@@ -685,10 +693,12 @@ EOF
 		fi
 		return 0
 	fi
-	if grep -q '^{' "$file" && grep '^{' "$file" | grep -q "\"reason\": *\"$value\""; then
+	# (any member whose string value is VALUE, as the python3 check)
+	if grep -q '^{' "$file" &&
+	   grep '^{' "$file" | grep -Fq -e "\":\"$value\"" -e "\": \"$value\""; then
 		return 0
 	fi
-	detail "no JSON line with \"reason\":\"$value\" (python3 missing: grep check only)"
+	detail "no JSON line with a member \"...\":\"$value\" (python3 missing: grep check only)"
 	detail_run
 	return 1
 }
@@ -773,4 +783,100 @@ nt_block_has()
 		/^\*+ [0-9a-f]/ { check(); inb = 1; split("", seen); next }
 		inb { for (i = 1; i <= n; i++) if ($0 ~ re[i]) seen[i] = 1 }
 		END { check(); exit !ok }' "$file"
+}
+
+# ---- diagnosis (--diag) helpers ---------------------------------------------
+
+# nt_block_seq FILE PAT... [-- SEQ...]: true when one block of lifecycle
+# output (from a "****... skb ...****" header to the next, its ANALYSIS RESULT
+# included) has, for every PAT, a line matching it, and, when SEQ patterns are
+# given, consecutive lines matching them in this order.  A pattern is an
+# extended regex; "=TEXT" matches a line equal to TEXT; a leading "!" (before
+# either form) means no line of the block may match it.  NT_BLOCK holds the
+# first block that matched (empty when none did).  Patterns reach awk through
+# the environment (no escape processing).
+nt_block_seq()
+{
+	local file=$1 ids=() seq=() insq=0 a
+	shift
+	for a in "$@"; do
+		if [ "$insq" = 0 ] && [ "$a" = -- ]; then
+			insq=1
+		elif [ "$insq" = 0 ]; then
+			ids+=("$a")
+		else
+			seq+=("$a")
+		fi
+	done
+	NT_BLOCK=$(NT_IDS=$(printf '%s\n' "${ids[@]}") NT_SQS=$(printf '%s\n' "${seq[@]}") awk '
+		BEGIN {
+			ni = ENVIRON["NT_IDS"] == "" ? 0 : split(ENVIRON["NT_IDS"], id, "\n")
+			ns = ENVIRON["NT_SQS"] == "" ? 0 : split(ENVIRON["NT_SQS"], sq, "\n")
+		}
+		function m(line, p) {
+			if (substr(p, 1, 1) == "=")
+				return line == substr(p, 2)
+			return line ~ p
+		}
+		function check(   i, j, k, p, neg, hit, ok) {
+			if (!nl || found) return
+			for (i = 1; i <= ni; i++) {
+				p = id[i]; neg = 0
+				if (substr(p, 1, 1) == "!") { neg = 1; p = substr(p, 2) }
+				hit = 0
+				for (j = 1; j <= nl; j++) if (m(L[j], p)) { hit = 1; break }
+				if (hit == neg) return
+			}
+			if (ns) {
+				ok = 0
+				for (j = 1; j + ns - 1 <= nl && !ok; j++) {
+					for (k = 1; k <= ns; k++) if (!m(L[j + k - 1], sq[k])) break
+					if (k > ns) ok = 1
+				}
+				if (!ok) return
+			}
+			found = 1
+			for (j = 1; j <= nl; j++) print L[j]
+		}
+		/^\*+ [0-9a-f]/ { check(); nl = 0; inb = 1 }
+		inb { L[++nl] = $0 }
+		END { check(); exit !found }' "$file")
+}
+
+# nt_rule_field FILE HEADER CONDITIONS FIELD: the value of FIELD (level,
+# message, advice, meaning, annotate) of the rule in FILE whose header is
+# HEADER ("reason NO_SOCKET", "hook icmp_send") and whose conditions are
+# exactly CONDITIONS ("" for none, "proto: tcp", "location: ip_forward";
+# several: "location: x; proto: y" in key order).  Empty output and status 1
+# when there is no such rule.
+nt_rule_field()
+{
+	NT_RH=$2 NT_RCOND=$3 NT_RF=$4 awk '
+		function flush() {
+			if (inr && hdr == ENVIRON["NT_RH"] && cond == ENVIRON["NT_RCOND"] && (ENVIRON["NT_RF"] in val)) {
+				print val[ENVIRON["NT_RF"]]; found = 1; exit
+			}
+			inr = 0; cond = ""; split("", val)
+		}
+		/^#/ { next }
+		/^\[.*\]$/ { flush(); inr = 1; hdr = substr($0, 2, length($0) - 2); next }
+		/^[ \t]*$/ { flush(); next }
+		inr && /^[a-z_]+: / {
+			k = $0; sub(/: .*/, "", k)
+			v = $0; sub(/^[a-z_]+: /, "", v)
+			if (k ~ /^(ret|location|proto|nf_family|nf_hook|nf_table|nf_verdict)$/)
+				cond = cond (cond == "" ? "" : "; ") k ": " v
+			else
+				val[k] = v
+		}
+		END { if (!found) flush(); exit !found }' "$1"
+}
+
+# nt_count REGEX [FILE]: number of lines of FILE (default: nettrace's stdout)
+# matching REGEX.
+nt_count()
+{
+	local n
+	n=$(grep -Ec -- "$1" "${2:-$NT_OUT}" 2>/dev/null)
+	echo "${n:-0}"
 }
