@@ -249,6 +249,21 @@ static const struct nt_backend_ops *choose_backend(struct nt_app *app, int skip,
 	return NULL;
 }
 
+/* Does a tracepoint's record carry an skb address? */
+static bool format_has_skb(const char *path)
+{
+	char line[512];
+	bool yes = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = strstr(line, "field:") && (strstr(line, " skbaddr;") || strstr(line, "*skbaddr;"));
+	fclose(f);
+	return yes;
+}
+
 /* What each hook of the catalogue would use on this host, per backend. */
 static void print_hooks(struct nt_app *app)
 {
@@ -270,7 +285,7 @@ static void print_hooks(struct nt_app *app)
 	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
 	for (i = 0; i < NT_HOOK_MAX; i++) {
 		const struct nt_hook *h = &nt_hooks[i];
-		bool has_fn = false, has_tp = false;
+		bool has_fn = false, has_tp = false, tp_skb = false;
 
 		for (k = 0; nt_hook_kfunc(h, k, fn, sizeof(fn)); k++) {
 			/* module functions (nf_tables, ...) are in kallsyms, not vmlinux BTF */
@@ -283,13 +298,17 @@ static void print_hooks(struct nt_app *app)
 		if (dir && nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev))) {
 			snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, ev);
 			has_tp = !access(path, R_OK);
+			/* tracefs needs the skb's address in the record to follow
+			 * it (udp_fail_queue_rcv_skb has none); bpf reads the
+			 * tracepoint's arguments instead */
+			tp_skb = has_tp && format_has_skb(path);
 		}
 		bpf = has_fn && nt_feat_has(ft, NT_FEAT_FENTRY) ? "fentry" :
 		      has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_BPF) ? "kprobe" :
 		      has_tp && nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" :
 		      has_tp && nt_feat_has(ft, NT_FEAT_RAW_TP) ? "raw_tp" : "-";
 		tfs = has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_EVENTS) ? "kprobe event" :
-		      has_tp ? "tracepoint" : "-";
+		      tp_skb ? "tracepoint" : "-";
 		snprintf(point, sizeof(point), "%s%s%s", has_fn ? fn : "",
 			 has_fn && has_tp ? ", " : "", has_tp ? h->tp : "");
 		if (!has_fn && !has_tp)
