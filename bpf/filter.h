@@ -48,8 +48,12 @@ NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
 		if (!(p->have & NT_HAVE_ADDR))
 			return 0;
 		if (set & (NT_F_SADDR | NT_F_DADDR | NT_F_ADDR)) {
-			/* IPv4 filters see IPv4 and ARP (whose addresses are IPv4) */
-			if (p->l3_proto != NT_ETH_P_IP && p->l3_proto != NT_ETH_P_ARP)
+			/* IPv4 filters see IPv4, and ARP (whose addresses are
+			 * IPv4) only when asked for with -p arp: tracing a flow
+			 * should not show the neighbour lookups around it */
+			if (p->l3_proto != NT_ETH_P_IP &&
+			    !(p->l3_proto == NT_ETH_P_ARP && (set & NT_F_L3) &&
+			      f->l3_proto == NT_ETH_P_ARP))
 				return 0;
 			alen = 4;
 		} else {

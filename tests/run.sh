@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test runner (make test).  Run from anywhere; it works from the repo root.
 #
-#     tests/run.sh                  unit tests, then every integration suite
+#     tests/run.sh                  unit tests, every integration suite, vm
 #     tests/run.sh unit             unit tests only
 #     tests/run.sh integration      every tests/integration/*.sh
+#     tests/run.sh vm               the suites in Debian 6.1/6.12 kernels under
+#                                   QEMU (tests/vm; one SKIP without qemu)
 #     tests/run.sh drop cleanup     the named suites (unit or integration)
 #
 # Every suite prints PASS/FAIL/SKIP lines; a suite that crashes, times out or
@@ -13,12 +15,19 @@
 # non-zero on any failure.
 #
 # Environment: NT_SUITE_TIMEOUT (seconds per suite, default 600),
-# NT_KEEP=1 keeps the suites' temporary files.
+# NT_VM_SUITE_TIMEOUT (the vm suite, default 2100; 3900 on one core, where the
+# kernels boot one after the other), NT_KEEP=1 keeps the suites' temporary
+# files; tests/vm/vm-suite.sh lists the NT_VM_* settings.
 
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SUITE_TIMEOUT=${NT_SUITE_TIMEOUT:-600}
+if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-2100}
+else
+	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-3900}
+fi
 OUT=build
 RESULTS=$(mktemp /tmp/nt-results.XXXXXX) || exit 2
 trap 'rm -f "$RESULTS"' EXIT
@@ -30,15 +39,16 @@ record()
 	echo "$1" >> "$RESULTS"
 }
 
-# run_suite NAME CMD...: run CMD bounded by the timeout, show its output as it
-# comes, keep its result lines (and FAIL details) for the summary.
+# run_suite NAME CMD...: run CMD bounded by the timeout (RUN_TMO, default
+# SUITE_TIMEOUT), show its output as it comes, keep its result lines (and
+# FAIL details) for the summary.
 run_suite()
 {
-	local name=$1 log rc nres nfail
+	local name=$1 log rc nres nfail tmo=${RUN_TMO:-$SUITE_TIMEOUT}
 	shift
 	log=$(mktemp /tmp/nt-suite.XXXXXX)
 	echo "== $name"
-	timeout -k 10 "$SUITE_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log"
+	timeout -k 10 "$tmo" "$@" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	# Result lines, and the indented lines under a FAIL (its details).
 	awk '/^(PASS|FAIL|SKIP) / { infail = ($1 == "FAIL"); print; next }
@@ -48,7 +58,7 @@ run_suite()
 	nfail=$(grep -c '^FAIL ' "$log")
 	rm -f "$log"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		record "FAIL $name: timed out after ${SUITE_TIMEOUT}s"
+		record "FAIL $name: timed out after ${tmo}s"
 	elif [ "$rc" -gt 128 ]; then
 		record "FAIL $name: killed by signal $(( rc - 128 ))"
 	elif [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
@@ -90,6 +100,16 @@ all_integration()
 	run_integration "${list[@]}"
 }
 
+# run_vm: tests/vm/vm-suite.sh (SKIP without qemu or busybox-static).
+run_vm()
+{
+	if [ ! -x "$OUT/nettrace" ]; then
+		record "FAIL vm: $OUT/nettrace not built (make)"
+		return
+	fi
+	RUN_TMO=$VM_SUITE_TIMEOUT run_suite vm bash tests/vm/vm-suite.sh
+}
+
 suite_names()
 {
 	local s
@@ -99,7 +119,7 @@ suite_names()
 }
 
 if [ $# = 0 ]; then
-	set -- unit integration
+	set -- unit integration vm
 fi
 for arg in "$@"; do
 	case $arg in
@@ -107,13 +127,15 @@ for arg in "$@"; do
 		run_unit ;;
 	integration)
 		all_integration ;;
+	vm)
+		run_vm ;;
 	*)
 		arg=${arg%.sh}
 		arg=${arg##*/}
 		if [ -f "tests/integration/$arg.sh" ] && [ "$arg" != lib ]; then
 			run_integration "tests/integration/$arg.sh"
 		else
-			record "FAIL $arg: no such suite (try unit, integration,$(suite_names))"
+			record "FAIL $arg: no such suite (try unit, integration, vm,$(suite_names))"
 		fi ;;
 	esac
 done

@@ -37,6 +37,13 @@ TEST(filter_addresses)
 	f.set = NT_F_DADDR;
 	inet_pton(AF_INET, "10.0.0.2", f.daddr);
 	CHECK(nt_filter_match(&f, &p, 1));
+	/* ARP matches an IPv4 address filter only with -p arp */
+	p.l3_proto = NT_ETH_P_ARP;
+	CHECK(!nt_filter_match(&f, &p, 1));
+	f.set |= NT_F_L3;
+	f.l3_proto = NT_ETH_P_ARP;
+	CHECK(nt_filter_match(&f, &p, 1));
+	f.set &= ~NT_F_L3;
 	/* an IPv4 filter never matches IPv6, and needs addresses */
 	p.l3_proto = NT_ETH_P_IPV6;
 	CHECK(!nt_filter_match(&f, &p, 1));

@@ -15,7 +15,7 @@
 #   -e NAME=VALUE       environment for the command (repeatable)
 #   -l, --log FILE      keep the console (kernel + command output) in FILE
 #   -q, --quiet         show the console only when the run fails
-#   --mem MB            guest memory (default 1024)     --smp N  (default 2)
+#   --mem MB            guest memory (default 1024)     --smp N  (default 1)
 #   --mttcg             multi-threaded TCG (default: single-threaded; see README)
 #   --kvm               use KVM instead of TCG
 #   --refresh           ask apt again even when the package is cached
@@ -23,7 +23,7 @@
 #   --print-kernel      print the resolved package name and exit
 #
 # COMMAND is shell text run by dash in /nettrace (the repo's tests/ and
-# build/ outputs); default:  tests/run.sh integration
+# build/ outputs, rules/); default:  tests/run.sh integration
 #
 # Exit status: the command's; 124 timeout; 125 the guest crashed or gave no
 # exit marker; 126 setup error on the host.
@@ -42,7 +42,7 @@ OUT_DIR=
 LOG=
 QUIET=0
 MEM=1024
-SMP=2
+SMP=1
 ACCEL="tcg,thread=single"
 REFRESH=0
 CACHE=${NT_VM_CACHE:-${HOME:-/root}/.cache/nettrace-vm}
@@ -357,7 +357,9 @@ for f in "${elfs[@]}"; do
 done
 # put_elf also copied the build outputs at their host paths: drop those.
 rm -rf "${R:?}$ROOT"
+# tests/ and the rule files (diag.sh compares the output with rules/*.rules).
 cp -a "$ROOT/tests" "$R/nettrace/"
+[ -d "$ROOT/rules" ] && cp -a "$ROOT/rules" "$R/nettrace/"
 [ "$rel" != build ] && ln -s "$rel" "$R/nettrace/build"
 
 NONCE=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')

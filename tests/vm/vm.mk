@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # VM tests (included by the top Makefile).
 #
-#   make vmtest                         integration suites in 6.1 and 6.12 guests
+#   make vmtest                         the integration suites (all but static)
+#                                       in 6.1 and 6.12 guests, in parallel
 #   make vmtest KERNEL=<pkg|6.1|6.12>   one kernel (a Debian image/meta package)
 #   make vmtest VM_SUITES="drop"        other tests/run.sh arguments
+# (make test runs the same through tests/run.sh's "vm" suite.)
 #   make vmshell-check KERNEL=6.12      nettrace --check in the guest
 #
 # Needs qemu-system-x86 and busybox-static; kernels are cached in
 # $(NT_VM_CACHE) (default ~/.cache/nettrace-vm).
 
 VM_KERNELS ?= $(if $(KERNEL),$(KERNEL),6.1 6.12)
-VM_SUITES  ?= integration
-VM_TIMEOUT ?= 900
+VM_SUITES  ?=
+VM_TIMEOUT ?= 1800
 
 vmtest: $(OUT)/nettrace test-build
 	$(Q)OUT=$(OUT) NT_VM_KERNELS="$(VM_KERNELS)" NT_VM_SUITES="$(VM_SUITES)" \
