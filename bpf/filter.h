@@ -89,9 +89,10 @@ NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
  * source AND destination both differ, is another packet. */
 struct nt_ident {
 	__u32 saddr, daddr;	/* addresses folded to 32 bits */
+	__u32 l4id;		/* ports (TCP/UDP) or echo id (ICMP) */
 	__u16 l3;
 	__u8  l4;
-	__u8  have;		/* NT_HAVE_ADDR | NT_HAVE_L4 of the packet */
+	__u8  have;		/* NT_HAVE_ADDR | L4 | PORTS | ICMP of the packet */
 };
 
 NT_INLINE __u32 nt_fold(const __u8 *a)
@@ -106,7 +107,9 @@ NT_INLINE __u32 nt_fold(const __u8 *a)
 
 NT_INLINE void nt_ident_of(const struct nt_pkt *p, struct nt_ident *id)
 {
-	id->have = p->have & (NT_HAVE_ADDR | NT_HAVE_L4);
+	id->have = p->have & (NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS | NT_HAVE_ICMP);
+	id->l4id = (p->have & NT_HAVE_PORTS) ? ((__u32)p->sport << 16 | p->dport) :
+		   (p->have & NT_HAVE_ICMP) ? p->icmp_id : 0;
 	id->l3 = p->l3_proto;
 	id->l4 = p->l4_proto;
 	id->saddr = nt_fold(p->saddr);
@@ -122,7 +125,13 @@ NT_INLINE int nt_ident_other(const struct nt_ident *a, const struct nt_ident *b)
 		return 1;
 	if ((a->have & NT_HAVE_L4) && (b->have & NT_HAVE_L4) && a->l4 != b->l4)
 		return 1;
-	return a->saddr != b->saddr && a->daddr != b->daddr;
+	if (a->saddr != b->saddr && a->daddr != b->daddr)
+		return 1;
+	/* same addresses, other ports or echo id: another flow (NAT that
+	 * changes a port changes an address too, except REDIRECT-like
+	 * rewrites, which this treats as a new packet) */
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       (a->have & b->have & (NT_HAVE_PORTS | NT_HAVE_ICMP)) && a->l4id != b->l4id;
 }
 
 /* The namespace filter needs the event's netns, which the packet lacks.

@@ -262,7 +262,17 @@ TEST(life_nat_stays_reuse_splits)
 	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 6, 3, 4, NT_IPPROTO_TCP); nt_life_add(&l, &e);
 	CHECK_INT(s.blocks, 2);
 	CHECK_INT(s.nev[1], 1);
-	nt_life_flush(&l);
+	/* same addresses, other ports: another flow's packet (a decoy ping
+	 * to the same host differs only in its echo id) */
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 7, 3, 4, NT_IPPROTO_TCP);
+	e.pkt.have |= NT_HAVE_PORTS;
+	e.pkt.sport = 1000;
+	nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 2);		/* the previous event knew no ports */
+	e.pkt.sport = 1001;
+	nt_life_add(&l, &e);
 	CHECK_INT(s.blocks, 3);
+	nt_life_flush(&l);
+	CHECK_INT(s.blocks, 4);
 	nt_life_free(&l);
 }
