@@ -757,9 +757,16 @@ storm()
 }
 
 # NT_ONLY=REGEX runs only the test functions whose name matches REGEX.
+# NT_KNOWN_FAIL="func:backend ..." reports those as SKIP naming the open bug
+# (set by tests/vm for failures listed in tests/vm/README.md, never on the host).
 t_run()
 {
 	[ -n "${NT_ONLY:-}" ] && ! [[ $1 =~ $NT_ONLY ]] && return
+	case " ${NT_KNOWN_FAIL:-} " in
+	*" $1:${2:-} "*)
+		echo "SKIP lifecycle/${2:-}/$1: known open bug on this kernel (tests/vm/README.md, nettrace problems)"
+		return ;;
+	esac
 	"$@"
 }
 
