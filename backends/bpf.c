@@ -1033,10 +1033,26 @@ static int nt_bpf_check_lost(struct nt_ctx *ctx, struct nt_bpf *st)
 	return 0;
 }
 
+/* The loss counters are a map lookup (a bpf(2) call) away: under load
+ * they are read at most this often, and on every poll that came back idle,
+ * interrupted or stopping, so no loss goes unreported at exit. */
+#define NT_BPF_LOST_EVERY_NS	100000000ULL
+
+static unsigned long long nt_bpf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 {
+	static unsigned long long lost_next;
 	struct nt_bpf *st = ctx->priv;
-	int err, lerr;
+	unsigned long long now;
+	bool intr = false;
+	int err, lerr = 0;
 
 	if (!st || !st->rb)
 		return -EINVAL;
@@ -1044,15 +1060,21 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 	st->delivered = 0;
 	st->stop = 0;
 	err = ring_buffer__poll(st->rb, timeout_ms);
-	if (err == -EINTR)
+	if (err == -EINTR) {
 		err = 0;
-	/* Lifecycle programs submit without waking us below a backlog
-	 * (life.bpf.c, nt_wake_flags): collect what the timeout left. */
-	if (st->life && err >= 0 && !st->stop)
+		intr = true;
+	}
+	/* Both programs submit without waking us below a backlog (life.bpf.c
+	 * and drop.bpf.c, nt_wake_flags): collect what the timeout left. */
+	if (err >= 0 && !st->stop)
 		err = ring_buffer__consume(st->rb);
 
 	/* Losses are reported even when this poll stops early. */
-	lerr = nt_bpf_check_lost(ctx, st);
+	now = nt_bpf_now_ns();
+	if (intr || st->stop || err < 0 || !st->delivered || now >= lost_next) {
+		lost_next = now + NT_BPF_LOST_EVERY_NS;
+		lerr = nt_bpf_check_lost(ctx, st);
+	}
 
 	if (st->stop < 0)
 		return st->stop;

@@ -119,8 +119,21 @@ int nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep,
 static int rd(const struct tep_format_field *fl, const void *data, int size,
 	      unsigned long long *v)
 {
+	const __u8 *d = (const __u8 *)data;
+	__u32 v32;
+	__u16 v16;
+
 	if (!fl || fl->offset < 0 || fl->offset + fl->size > size)
 		return -1;
+	/* Live records are in this host's byte order: read the common sizes
+	 * directly (tep_read_number_field's lookups were a sixth of the
+	 * reader's time under a drop flood, bench/). */
+	switch (fl->size) {
+	case 1: *v = d[fl->offset]; return 0;
+	case 2: memcpy(&v16, d + fl->offset, 2); *v = v16; return 0;
+	case 4: memcpy(&v32, d + fl->offset, 4); *v = v32; return 0;
+	case 8: memcpy(v, d + fl->offset, 8); return 0;
+	}
 	return tep_read_number_field((struct tep_format_field *)fl, data, v) ? -1 : 0;
 }
 

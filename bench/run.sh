@@ -19,12 +19,17 @@
 #   BENCH_BACKENDS="bpf tracefs"
 #   BENCH_STARTS=5          start/stop latency samples per backend
 #   BENCH_PERF=perf         perf binary (baseline 7); empty: skip
-#   BENCH_LIFECYCLE_NOMATCH / BENCH_LIFECYCLE_MATCHALL
+#   BENCH_LIFECYCLE_NOMATCH="-p arp"
 #                           nettrace arguments (without --backend) for item 2,
-#                           e.g. "-P 1" and "" once lifecycle mode exists;
-#                           unset: item 2 is reported as not measured
-#   BENCH_LIFECYCLE_STORM   nettrace arguments for item 6 (peak RSS under a
-#                           storm of a million distinct skbs); unset: not measured
+#                           a filter matching nothing that both backends
+#                           evaluate in the kernel (the workloads are TCP/UDP;
+#                           tracefs refuses address/port filters); "off": skip
+#   BENCH_LIFECYCLE_MATCHALL=""
+#                           item 2 with no filter: every packet is printed,
+#                           into a pipe whose reader only counts lines; "off": skip
+#   BENCH_LIFECYCLE_STORM=""  item 6: nettrace arguments for the storm of
+#                           BENCH_STORM_PKTS (1100000) distinct skbs, lifecycle
+#                           mode, output counted as above; "off": skip
 #   BENCH_RESULTS=bench/results   where the markdown report goes ("" = stdout only)
 
 set -u
@@ -38,6 +43,10 @@ BACKENDS=${BENCH_BACKENDS:-bpf tracefs}
 STARTS=${BENCH_STARTS:-5}
 RESDIR=${BENCH_RESULTS-bench/results}
 PERF=${BENCH_PERF-}
+LIFE_NOMATCH=${BENCH_LIFECYCLE_NOMATCH--p arp}
+LIFE_MATCHALL=${BENCH_LIFECYCLE_MATCHALL-}
+LIFE_STORM=${BENCH_LIFECYCLE_STORM-}
+STORM_PKTS=${BENCH_STORM_PKTS:-1100000}
 TRACEFS=/sys/kernel/tracing
 HZ=$(getconf CLK_TCK)
 
@@ -141,19 +150,24 @@ fi
 declare -A TRACER
 DROP_CONFIGS=()
 for be in $BACKENDS; do
-	TRACER[$be]="nt:--drop --backend=$be"
+	# output counted through a pipe: the figures are the reader's, not
+	# those of a file system taking its lines
+	TRACER[$be]="ntc:--drop --backend=$be"
 	DROP_CONFIGS+=("$be")
 done
+# "ntc:ARGS": nettrace whose stdout goes through a pipe to a reader that
+# only counts lines (as a consumer writing to /dev/null would), passing on
+# the status lines the bench reads.
 LIFE_CONFIGS=()
-if [ -n "${BENCH_LIFECYCLE_NOMATCH+x}" ]; then
+if [ "$LIFE_NOMATCH" != off ]; then
 	for be in $BACKENDS; do
-		TRACER[life-none-$be]="nt:--backend=$be $BENCH_LIFECYCLE_NOMATCH"
+		TRACER[life-none-$be]="nt:--backend=$be $LIFE_NOMATCH"
 		LIFE_CONFIGS+=("life-none-$be")
 	done
 fi
-if [ -n "${BENCH_LIFECYCLE_MATCHALL+x}" ]; then
+if [ "$LIFE_MATCHALL" != off ]; then
 	for be in $BACKENDS; do
-		TRACER[life-all-$be]="nt:--backend=$be $BENCH_LIFECYCLE_MATCHALL"
+		TRACER[life-all-$be]="ntc:--backend=$be $LIFE_MATCHALL"
 		LIFE_CONFIGS+=("life-all-$be")
 	done
 fi
@@ -161,6 +175,7 @@ fi
 
 # Per run, the tracer's figures land in these:
 T_EVENTS=""; T_LOST=""; T_CPU_MS=""; T_HWM_KB=""; T_PID=""; T_OUT=""; T_OK=0
+T_PKTS=NA; T_SEVENTS=NA
 
 # tracer_start CONFIG: start it pinned to the reader CPU and wait until it
 # traces.  Returns 1 when it did not start.
@@ -170,13 +185,20 @@ tracer_start()
 	T_EVENTS=""; T_LOST=""; T_CPU_MS=""; T_HWM_KB=""; T_OK=0
 	T_OUT=$TMP/$1.$RANDOM.out
 	case $spec in
-	nt:*)
-		args=${spec#nt:}
-		# shellcheck disable=SC2086
-		env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null >"$T_OUT" 2>"$T_OUT.err" &
+	nt:*|ntc:*)
+		args=${spec#*:}
+		if [ "${spec%%:*}" = ntc ]; then
+			# shellcheck disable=SC2086
+			env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null 2>"$T_OUT.err" \
+				> >(exec "${RD_PIN[@]}" "$UB" count >"$T_OUT") &
+		else
+			# shellcheck disable=SC2086
+			env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null >"$T_OUT" 2>"$T_OUT.err" &
+		fi
 		T_PID=$!
 		NTPIDS+=("$T_PID"); BG+=("$T_PID")
-		for (( i = 0; i < 500; i++ )); do
+		# up to 30 s: loading the lifecycle programs on a busy host is slow
+		for (( i = 0; i < 1500; i++ )); do
 			grep -q 'begin trace' "$T_OUT" 2>/dev/null && break
 			alive "$T_PID" || break
 			sleep 0.02
@@ -213,16 +235,30 @@ tracer_start()
 # tracer_stop CONFIG: stop it and collect T_EVENTS T_LOST T_CPU_MS T_HWM_KB.
 tracer_stop()
 {
-	local cpu1
+	local cpu1 i
 	[ "$T_OK" = 1 ] || return
 	cpu1=$(awk '{print $14 + $15}' "/proc/$T_PID/stat" 2>/dev/null)
 	T_CPU_MS=$(( (${cpu1:-$T_CPU0} - T_CPU0) * 1000 / HZ ))
 	T_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$T_PID/status" 2>/dev/null)
+	T_PKTS=NA; T_SEVENTS=NA
 	case ${TRACER[$1]} in
-	nt:*)
+	nt:*|ntc:*)
 		# The reader may still be draining: give it up to 10 s.
 		stop_pid "$T_PID" 10
-		T_EVENTS=$(grep -cvE '^(begin trace|end trace|summary:|\*\*\* lost|\{"type":"(lost|summary))' "$T_OUT")
+		if [ "${TRACER[$1]%%:*}" = ntc ]; then
+			# the counting reader prints its line when the pipe closes
+			for (( i = 0; i < 250; i++ )); do
+				grep -q '^counted:' "$T_OUT" && break
+				sleep 0.02
+			done
+			T_EVENTS=$(sed -n 's/^counted: \([0-9]*\) lines.*/\1/p' "$T_OUT")
+			T_PKTS=$(sed -n 's/^counted: .* \([0-9]*\) packets/\1/p' "$T_OUT")
+		else
+			T_EVENTS=$(grep -cvE '^(begin trace|end trace|summary:|\*\*\* lost|\{"type":"(lost|summary))' "$T_OUT")
+			T_PKTS=$(grep -c '^\*\*\*\*\*\*\*\*' "$T_OUT")
+		fi
+		T_SEVENTS=$(sed -n 's/^summary: \([0-9]*\) events.*/\1/p' "$T_OUT" | tail -n 1)
+		[ -n "$T_SEVENTS" ] || T_SEVENTS=NA
 		T_LOST=$(sed -n 's/^summary: [0-9]* events, \([0-9]*\) lost.*/\1/p; s/.*"type":"summary".*"lost":\([0-9]*\).*/\1/p' "$T_OUT" | tail -n 1)
 		[ -n "$T_LOST" ] || T_LOST=NA
 		;;
@@ -260,12 +296,14 @@ wl_tcp()
 	echo "val=${mbps:-NA}"
 }
 
-# wl_udp PORT [sink]: flood PORT; with sink, a receiver drains it on the reader CPU.
+# wl_udp PORT [sink [MAXPKTS]]: flood PORT for SECS; with sink, a receiver
+# drains it on the reader CPU; with MAXPKTS, send that many (up to 60 s).
 wl_udp()
 {
-	local port=$1 sink=${2:-} b0 b1 out spid i recv=NA sent pps gen host
+	local port=$1 sink=${2:-} max=${3:-} b0 b1 out spid i recv=NA sent pps gen host secs=$SECS lim=()
+	[ -n "$max" ] && { secs=60; lim=(-n "$max"); }
 	if [ -n "$sink" ]; then
-		"${NSX[@]}" "${RD_PIN[@]}" "$UB" sink 127.0.0.1 "$port" -t $(( SECS + 5 )) \
+		"${NSX[@]}" "${RD_PIN[@]}" "$UB" sink 127.0.0.1 "$port" -t $(( secs + 5 )) \
 			>"$TMP/sink.out" 2>"$TMP/sink.err" &
 		spid=$!
 		BG+=("$spid")
@@ -275,7 +313,7 @@ wl_udp()
 		done
 	fi
 	b0=$(cpu_busy)
-	out=$("${NSX[@]}" "${GEN_PIN[@]}" timeout $(( SECS + 10 )) "$UB" send 127.0.0.1 "$port" -t "$SECS")
+	out=$("${NSX[@]}" "${GEN_PIN[@]}" timeout $(( secs + 10 )) "$UB" send 127.0.0.1 "$port" -t "$secs" "${lim[@]}")
 	b1=$(cpu_busy)
 	if [ -n "$sink" ]; then
 		wait "$spid"
@@ -315,7 +353,7 @@ run_workload()
 			fi
 			res=$($cmd)
 			tracer_stop "$c"
-			record "$name" "$c" "$r" "$res events=${T_EVENTS:-NA} lost=${T_LOST:-NA} rcpu_ms=${T_CPU_MS:-NA} hwm_kb=${T_HWM_KB:-NA}"
+			record "$name" "$c" "$r" "$res events=${T_EVENTS:-NA} lost=${T_LOST:-NA} rcpu_ms=${T_CPU_MS:-NA} hwm_kb=${T_HWM_KB:-NA} pkts=${T_PKTS:-NA} sevents=${T_SEVENTS:-NA}"
 		done
 		log "$name round $r/$ROUNDS done"
 	done
@@ -380,11 +418,14 @@ run_workload udp-closed "wl_udp $PORT_CLOSED" "${DROP_CONFIGS[@]}" perf
 if [ "$NF_OK" = 1 ]; then
 	run_workload udp-nfdrop "wl_udp $PORT_NF" "${DROP_CONFIGS[@]}" perf
 fi
-if [ -n "${BENCH_LIFECYCLE_STORM+x}" ]; then
+if [ "$LIFE_STORM" != off ]; then
+	# item 6: STORM_PKTS datagrams to the open sink, each a distinct skb
+	# traced from allocation to free; the counting reader proves how many
+	# packets (blocks) were printed.
 	for be in $BACKENDS; do
-		TRACER[storm-$be]="nt:--backend=$be $BENCH_LIFECYCLE_STORM"
+		TRACER[storm-$be]="ntc:--backend=$be $LIFE_STORM"
 	done
-	ROUNDS=1 run_workload storm "wl_udp $PORT_CLOSED" $(for be in $BACKENDS; do echo "storm-$be"; done)
+	ROUNDS=1 run_workload storm "wl_udp $PORT_OPEN sink $STORM_PKTS" $(for be in $BACKENDS; do echo "storm-$be"; done)
 fi
 T_END=$(date +%s)
 LOAD_AFTER=$(host_load)
@@ -445,7 +486,7 @@ REV=$(git describe --always --dirty 2>/dev/null || echo unknown)
 KERNEL=$(uname -r)
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 DATE=$(date -u +%Y-%m-%dT%H:%MZ)
-NL="not measured: lifecycle mode not implemented yet"
+NL="not measured (BENCH_LIFECYCLE_*=off)"
 COLS=("${DROP_CONFIGS[@]}")
 [ -n "$PERF" ] && COLS+=(perf)
 
@@ -530,22 +571,25 @@ report()
 		row+=" $(med start "$c" begin_ms) / $(med start "$c" exit_ms) |"
 	done
 	echo "$row"
-	if [ -z "${BENCH_LIFECYCLE_STORM+x}" ]; then
+	if [ "$LIFE_STORM" = off ]; then
 		echo "| 6 | peak RSS, lifecycle tracking under a storm of 1M distinct skbs | $NL (--drop figures above) |"
+	else
+		row="| 6 | peak RSS (MiB), lifecycle mode, no filter, storm of $STORM_PKTS UDP datagrams to the open sink; datagrams sent, packets printed / events / lost; packets/s | $(med storm none val) pkt/s |"
+		for c in "${COLS[@]}"; do
+			[ "$c" = perf ] && { row+=" — |"; continue; }
+			row+=" $(fmt "$(med storm "storm-$c" hwm_kb)" 1024 1) MiB; $(med storm "storm-$c" sent) sent, $(med storm "storm-$c" pkts) packets printed / $(med storm "storm-$c" sevents) events / lost $(med storm "storm-$c" lost); $(med storm "storm-$c" val) pkt/s |"
+		done
+		echo "$row"
 	fi
 	if [ ${#LIFE_CONFIGS[@]} -gt 0 ]; then
 		echo
 		echo "Lifecycle (item 2):"
 		echo
-		echo "| config | TCP Mbit/s | UDP open sink packets/s |"
-		echo "|---|---|---|"
+		echo "| config | TCP Mbit/s | UDP open sink packets/s | UDP host CPU ns/packet | UDP: lines printed / events / lost, all rounds; reader CPU ns per event |"
+		echo "|---|---|---|---|---|"
 		for c in "${LIFE_CONFIGS[@]}"; do
-			echo "| $c (${TRACER[$c]#nt:}) | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") |"
+			echo "| $c (\`${TRACER[$c]#*:}\`$([ "${TRACER[$c]%%:*}" = ntc ] && echo ', output counted through a pipe')) | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") | $(med udp-open "$c" host_ns) (×$(ratio udp-open "$c" host_ns)) | $(sum udp-open "$c" events) / $(sum udp-open "$c" sevents) / $(sum udp-open "$c" lost); $(rcpu udp-open "$c") |"
 		done
-	fi
-	if [ -n "${BENCH_LIFECYCLE_STORM+x}" ]; then
-		echo
-		echo "Storm (item 6): peak RSS MiB:$(for be in $BACKENDS; do printf ' %s %s;' "$be" "$(fmt "$(med storm "storm-$be" hwm_kb)" 1024 1)"; done)"
 	fi
 	echo
 	echo "### Targets (issue 5)"
@@ -554,16 +598,21 @@ report()
 	echo "|---|$(for c in "${DROP_CONFIGS[@]}"; do printf -- '---|'; done)"
 	tgt() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "NA") print "n/a"; else if ((op == ">=" && v >= t) || (op == "<=" && v <= t)) print "met (" v ")"; else print "**missed** (" v ")" }'; }
 	echo "| --drop, no drops: TCP ≥ 0.97 of untraced | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$(tgt "$(ratio tcp "$c" val)" 0.97 '>=')"; done)"
-	echo "| lifecycle, filter matching nothing: ≥ 0.90 of untraced packets/s | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$NL"; done)"
+	echo "| lifecycle, filter matching nothing: ≥ 0.90 of untraced packets/s (UDP open sink; TCP in brackets) | $(for c in "${DROP_CONFIGS[@]}"; do
+		if [ "$LIFE_NOMATCH" = off ]; then printf '%s | ' "$NL"; else
+		printf '%s (TCP ×%s) | ' "$(tgt "$(ratio udp-open "life-none-$c" val)" 0.90 '>=')" "$(ratio tcp "life-none-$c" val)"; fi; done)"
 	echo "| ≥ 3 M events/s read without loss on one core (capacity from reader CPU/event, saturation runs) | $(for c in "${DROP_CONFIGS[@]}"; do
 		v=$(rcpu udp-nfdrop "$c"); [ "$v" = NA ] && v=$(rcpu udp-closed "$c")
 		l=$(sum udp-nfdrop "$c" lost); [ "$l" = NA ] && l=$(sum udp-closed "$c" lost)
 		if [ "$v" = NA ] || [ "$v" = 0 ]; then printf 'n/a | '; else
 		printf '%s, lost %s | ' "$(tgt "$(awk -v v="$v" 'BEGIN {printf "%.0f", 1e9 / v}')" 3000000 '>=')" "$l"; fi; done)"
 	echo "| \`begin trace...\` ≤ 150 ms | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$(tgt "$(med start "$c" begin_ms)" 150 '<=')"; done)"
-	echo "| RSS ≤ 32 MiB under the storm (--drop during the floods here) | $(for c in "${DROP_CONFIGS[@]}"; do
-		v=$(awk -F'\t' -v c="$c" '$2 == c && $4 == "hwm_kb" && $5 ~ /^[0-9]+$/ {if ($5 > m) m = $5} END {if (m) printf "%.1f\n", m / 1024; else print "NA"}' "$RAW")
-		printf '%s | ' "$(tgt "$v" 32 '<=')"; done)"
+	echo "| RSS ≤ 32 MiB under the storm of ≥ 1 M distinct skbs (lifecycle, no filter; packets printed) | $(for c in "${DROP_CONFIGS[@]}"; do
+		if [ "$LIFE_STORM" = off ]; then printf '%s | ' "$NL"; continue; fi
+		v=$(fmt "$(med storm "storm-$c" hwm_kb)" 1024 1)
+		printf '%s, %s packets | ' "$(tgt "$v" 32 '<=')" "$(med storm "storm-$c" pkts)"; done)"
+	echo "| (all runs: largest peak RSS of the reader, MiB) | $(for c in "${DROP_CONFIGS[@]}"; do
+		awk -F'\t' -v c="$c" '($2 == c || $2 ~ ("-" c "$")) && $4 == "hwm_kb" && $5 ~ /^[0-9]+$/ {if ($5 > m) m = $5} END {if (m) printf "%.1f | ", m / 1024; else printf "NA | "}' "$RAW"; done)"
 }
 
 REPORT=$TMP/report.md

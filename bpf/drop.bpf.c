@@ -44,6 +44,21 @@ static __always_inline void nt_count_lost(void)
 		*n += 1;	/* per-CPU slot: no other writer */
 }
 
+/* Wake the reader only once this much is waiting (a 32nd of the 4 MiB ring
+ * user space sizes it to, as life.bpf.c's nt_wakeup_bytes); below it the
+ * events wait for the reader's timed poll (main polls every 200 ms, and
+ * nt_bpf_poll consumes what the timeout left).  A drop storm then costs one
+ * wake-up (irq_work on the dropping CPU, a reader context switch) per
+ * ~300 events instead of one per event. */
+#define NT_DROP_WAKEUP_BYTES	(128 * 1024)
+
+static __always_inline __u64 nt_wake_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= NT_DROP_WAKEUP_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 location,
 				   __u32 reason, int has_reason)
 {
@@ -112,7 +127,7 @@ static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 locatio
 		}
 	}
 
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, nt_wake_flags());
 	return 0;
 }
 

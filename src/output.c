@@ -37,6 +37,71 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->pos += (size_t)n < b->len - b->pos ? (size_t)n : b->len - b->pos - 1;
 }
 
+/* The hot path appends without vsnprintf: one event line is a few dozen
+ * of these, and vfprintf's parsing was most of the reader's formatting time
+ * under a drop storm (bench/).  Same truncation rules as sb_printf. */
+static void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	size_t room;
+
+	if (b->pos >= b->len)
+		return;
+	room = b->len - b->pos - 1;
+	if (n > room)
+		n = room;
+	memcpy(b->p + b->pos, s, n);
+	b->pos += n;
+	b->p[b->pos] = 0;
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	sb_putn(b, &c, 1);
+}
+
+/* Decimal digits of v at the end of tmp[24]; returns the first digit. */
+static char *u64_digits(unsigned long long v, char *end)
+{
+	*--end = 0;
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static void sb_u(struct sbuf *b, unsigned long long v)
+{
+	char tmp[24], *d = u64_digits(v, tmp + sizeof(tmp));
+
+	sb_putn(b, d, tmp + sizeof(tmp) - 1 - d);
+}
+
+/* "a.b.c.d" into buf (at least 16 bytes) */
+static void fmt_ipv4(const __u8 *a, char *buf)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int v = a[i];
+
+		if (v >= 100) {
+			*buf++ = '0' + v / 100;
+			v %= 100;
+			*buf++ = '0' + v / 10;
+		} else if (v >= 10) {
+			*buf++ = '0' + v / 10;
+		}
+		*buf++ = '0' + v % 10;
+		*buf++ = i < 3 ? '.' : 0;
+	}
+}
+
 static const char *l4_name(const struct nt_pkt *p)
 {
 	switch (p->l4_proto) {
@@ -66,17 +131,24 @@ static void fmt_addr(const struct nt_pkt *p, const __u8 *a, char *buf, size_t le
 {
 	if (p->l3_proto == NT_ETH_P_IPV6)
 		inet_ntop(AF_INET6, a, buf, len);
+	else if (len >= 16)
+		fmt_ipv4(a, buf);
 	else
 		inet_ntop(AF_INET, a, buf, len);
 }
 
 /* "a:p" for IPv4, "[a]:p" for IPv6 */
-static void fmt_ep(const struct nt_pkt *p, const char *a, __u16 port, char *buf, size_t len)
+static void sb_ep(struct sbuf *b, const struct nt_pkt *p, const char *a, __u16 port)
 {
-	if (p->l3_proto == NT_ETH_P_IPV6)
-		snprintf(buf, len, "[%s]:%u", a, port);
-	else
-		snprintf(buf, len, "%s:%u", a, port);
+	if (p->l3_proto == NT_ETH_P_IPV6) {
+		sb_putc(b, '[');
+		sb_puts(b, a);
+		sb_putn(b, "]:", 2);
+	} else {
+		sb_puts(b, a);
+		sb_putc(b, ':');
+	}
+	sb_u(b, port);
 }
 
 static const char *icmp_echo_name(const struct nt_pkt *p)
@@ -90,12 +162,11 @@ int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0 };
 	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
-	char se[INET6_ADDRSTRLEN + 10], de[INET6_ADDRSTRLEN + 10];
 	const char *l3 = l3_name(p->l3_proto), *l4, *echo;
 
 	buf[0] = 0;
 	if (!(p->have & NT_HAVE_L3) || !p->l3_proto) {
-		sb_printf(&b, "unknown: headers not visible");
+		sb_puts(&b, "unknown: headers not visible");
 		return b.pos;
 	}
 	if (!l3) {
@@ -103,7 +174,8 @@ int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len)
 		return b.pos;
 	}
 	if (!(p->have & NT_HAVE_ADDR)) {
-		sb_printf(&b, "%s: headers not visible", l3);
+		sb_puts(&b, l3);
+		sb_puts(&b, ": headers not visible");
 		return b.pos;
 	}
 	fmt_addr(p, p->saddr, sa, sizeof(sa));
@@ -125,21 +197,37 @@ int nt_pkt_format(const struct nt_pkt *p, char *buf, size_t len)
 			sb_printf(&b, ", protocol: %u", p->l4_proto);
 		return b.pos;
 	}
-	sb_printf(&b, "%s: ", l4);
+	sb_puts(&b, l4);
+	sb_putn(&b, ": ", 2);
 	if (p->have & NT_HAVE_PORTS) {
-		fmt_ep(p, sa, p->sport, se, sizeof(se));
-		fmt_ep(p, da, p->dport, de, sizeof(de));
-		sb_printf(&b, "%s -> %s", se, de);
+		sb_ep(&b, p, sa, p->sport);
+		sb_putn(&b, " -> ", 4);
+		sb_ep(&b, p, da, p->dport);
 	} else {
-		sb_printf(&b, "%s -> %s", sa, da);
+		sb_puts(&b, sa);
+		sb_putn(&b, " -> ", 4);
+		sb_puts(&b, da);
 	}
 	if (p->l4_proto == NT_IPPROTO_TCP && (p->have & NT_HAVE_TCP)) {
 		__u8 fl = p->tcp_flags;
 
-		sb_printf(&b, " seq:%u, ack:%u, flags:%s%s%s%s%s%s", p->seq, p->ack,
-			  fl & NT_TCP_SYN ? "S" : "", fl & NT_TCP_ACK ? "A" : "",
-			  fl & NT_TCP_RST ? "R" : "", fl & NT_TCP_PSH ? "P" : "",
-			  fl & NT_TCP_FIN ? "F" : "", fl & NT_TCP_URG ? "U" : "");
+		sb_putn(&b, " seq:", 5);
+		sb_u(&b, p->seq);
+		sb_putn(&b, ", ack:", 6);
+		sb_u(&b, p->ack);
+		sb_putn(&b, ", flags:", 8);
+		if (fl & NT_TCP_SYN)
+			sb_putc(&b, 'S');
+		if (fl & NT_TCP_ACK)
+			sb_putc(&b, 'A');
+		if (fl & NT_TCP_RST)
+			sb_putc(&b, 'R');
+		if (fl & NT_TCP_PSH)
+			sb_putc(&b, 'P');
+		if (fl & NT_TCP_FIN)
+			sb_putc(&b, 'F');
+		if (fl & NT_TCP_URG)
+			sb_putc(&b, 'U');
 	} else if ((p->l4_proto == NT_IPPROTO_ICMP || p->l4_proto == NT_IPPROTO_ICMPV6) &&
 		   (p->have & NT_HAVE_ICMP)) {
 		echo = icmp_echo_name(p);
@@ -163,6 +251,21 @@ int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, si
 		strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm);
 		return snprintf(buf, len, "%s.%06lld", d, (real % 1000000000LL) / 1000);
 	}
+	if (len >= 32) {
+		/* "%llu.%06llu" by hand: once per event line */
+		unsigned long long us = ts % 1000000000ULL / 1000;
+		char tmp[24], *d = u64_digits(ts / 1000000000ULL, tmp + sizeof(tmp));
+		size_t n = tmp + sizeof(tmp) - 1 - d;
+		int i;
+
+		memcpy(buf, d, n);
+		buf[n++] = '.';
+		for (i = 5; i >= 0; i--, us /= 10)
+			buf[n + i] = '0' + us % 10;
+		n += 6;
+		buf[n] = 0;
+		return n;
+	}
 	return snprintf(buf, len, "%llu.%06llu", ts / 1000000000ULL, ts % 1000000000ULL / 1000);
 }
 
@@ -185,6 +288,42 @@ void nt_output_prefetch(struct nt_output *o)
 	}
 }
 
+/* Drops and frees come from a handful of locations: the last lookups
+ * (binary search over ~200k symbols, then snprintf) are kept, per symbol
+ * table, direct-mapped on the address. */
+#define NT_SYM_CACHE	64
+static struct {
+	const void *syms;	/* the table the entry was made from */
+	size_t n;
+	unsigned long long addr;
+	char str[160];
+} nt_sym_cache[NT_SYM_CACHE];
+
+static const char *sym_cached(struct nt_output *o, unsigned long long addr, char *buf, size_t len)
+{
+	unsigned int h = (unsigned int)((addr ^ (addr >> 7) ^ (addr >> 15)) % NT_SYM_CACHE);
+	typeof(nt_sym_cache[0]) *c = &nt_sym_cache[h];
+
+	if (!o->ks.syms || len > sizeof(c->str))
+		return nt_ksyms_format(&o->ks, addr, buf, len);
+	if (c->syms != o->ks.syms || c->n != o->ks.n || c->addr != addr) {
+		nt_ksyms_format(&o->ks, addr, c->str, sizeof(c->str));
+		c->syms = o->ks.syms;
+		c->n = o->ks.n;
+		c->addr = addr;
+	}
+	/* same truncation as formatting into buf directly */
+	if (len) {
+		size_t n = strlen(c->str);
+
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, c->str, n);
+		buf[n] = 0;
+	}
+	return buf;
+}
+
 const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *buf, size_t len)
 {
 	if (o->ks_loading) {
@@ -203,7 +342,7 @@ const char *nt_output_sym(struct nt_output *o, unsigned long long addr, char *bu
 			nt_info("cannot read kernel symbols from %s: locations print as addresses",
 				o->kallsyms_path);
 	}
-	return nt_ksyms_format(&o->ks, addr, buf, len);
+	return sym_cached(o, addr, buf, len);
 }
 
 void nt_json_str(FILE *f, const char *s)
@@ -324,12 +463,26 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 		return;
 	}
 
-	fprintf(o->f, "[%s] %s", ts, pkt);
-	if (reason)
-		fprintf(o->f, ", reason: %s", reason);
-	if (loc[0])
-		fprintf(o->f, ", %s", loc);
-	fputc('\n', o->f);
+	{
+		/* one buffered write of the whole line, no format parsing */
+		char line[sizeof(ts) + sizeof(pkt) + sizeof(rbuf) + sizeof(loc) + 32];
+		struct sbuf b = { line, sizeof(line), 0 };
+
+		sb_putc(&b, '[');
+		sb_puts(&b, ts);
+		sb_putn(&b, "] ", 2);
+		sb_puts(&b, pkt);
+		if (reason) {
+			sb_putn(&b, ", reason: ", 10);
+			sb_puts(&b, reason);
+		}
+		if (loc[0]) {
+			sb_putn(&b, ", ", 2);
+			sb_puts(&b, loc);
+		}
+		sb_putc(&b, '\n');
+		fwrite(line, 1, b.pos, o->f);
+	}
 	if (o->stack && (e->flags & NT_EV_STACK)) {
 		fprintf(o->f, "Call Stack:\n");
 		for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++)
@@ -414,18 +567,57 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 		fprintf(o->f, "[%s] [%llx][%-20s][cpu:%-3u][%-8s][pid:%-7u][%-15s]%s ", ts,
 			(unsigned long long)e->skb, hook, e->cpu,
 			(e->flags & NT_EV_DEV) ? e->ifname : "", e->pid, e->comm, ns);
-	} else {
-		fprintf(o->f, "[%s] [%-20s] ", ts, hook);
+		fputs(pkt, o->f);
+		if (reason)
+			fprintf(o->f, ", reason: %s", reason);
+		if (loc[0])
+			fprintf(o->f, ", %s", loc);
+		if (has_ret)
+			fprintf(o->f, ", ret: %lld", (long long)e->retval);
+		if (annot && *annot)
+			fprintf(o->f, " %s", annot);
+		fputc('\n', o->f);
+		return;
 	}
-	fputs(pkt, o->f);
-	if (reason)
-		fprintf(o->f, ", reason: %s", reason);
-	if (loc[0])
-		fprintf(o->f, ", %s", loc);
-	if (has_ret)
-		fprintf(o->f, ", ret: %lld", (long long)e->retval);
-	if (annot && *annot)
-		fprintf(o->f, " %s", annot);
+	{
+		/* "[%s] [%-20s] PKT..." built by hand, one buffered write */
+		char line[sizeof(ts) + 24 + sizeof(pkt) + sizeof(rbuf) + sizeof(loc) + 64];
+		struct sbuf b = { line, sizeof(line), 0 };
+		size_t hl = strlen(hook);
+
+		sb_putc(&b, '[');
+		sb_puts(&b, ts);
+		sb_putn(&b, "] [", 3);
+		sb_putn(&b, hook, hl);
+		if (hl < 20)
+			sb_putn(&b, "                    ", 20 - hl);
+		sb_putn(&b, "] ", 2);
+		sb_puts(&b, pkt);
+		if (reason) {
+			sb_putn(&b, ", reason: ", 10);
+			sb_puts(&b, reason);
+		}
+		if (loc[0]) {
+			sb_putn(&b, ", ", 2);
+			sb_puts(&b, loc);
+		}
+		if (has_ret) {
+			long long r = (long long)e->retval;
+
+			sb_putn(&b, ", ret: ", 7);
+			if (r < 0) {
+				sb_putc(&b, '-');
+				sb_u(&b, -(unsigned long long)r);
+			} else {
+				sb_u(&b, r);
+			}
+		}
+		fwrite(line, 1, b.pos, o->f);
+	}
+	if (annot && *annot) {
+		fputc(' ', o->f);
+		fputs(annot, o->f);
+	}
 	fputc('\n', o->f);
 }
 
@@ -466,9 +658,14 @@ void nt_output_summary(struct nt_output *o, unsigned long long events,
 
 void nt_output_free(struct nt_output *o)
 {
+	unsigned int i;
+
 	if (o->ks_loading) {
 		pthread_join((pthread_t)o->ks_thread, NULL);
 		o->ks_loading = false;
 	}
+	for (i = 0; i < NT_SYM_CACHE; i++)
+		if (o->ks.syms && nt_sym_cache[i].syms == o->ks.syms)
+			nt_sym_cache[i].syms = NULL;
 	nt_ksyms_free(&o->ks);
 }
