@@ -342,7 +342,10 @@ int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, const char *b
 			ret = 0;
 		}
 	}
-	nt_reasons_load_subsys_btf(r, btf_path);
+	/* subsystem names (BTF, ~40 ms to parse) are loaded on first use:
+	 * nt_reason_name() of a subsystem value calls back for them */
+	r->btf_path = btf_path;
+	r->lazy_subsys = true;
 	return ret;
 }
 
@@ -364,6 +367,14 @@ const char *nt_reason_name(const struct nt_reasons *r, unsigned int val, char *b
 		return s->name;
 	if (sub) {
 		unsigned int code = val & ((1u << NT_REASON_SUBSYS_SHIFT) - 1);
+
+		if (r && r->lazy_subsys && !r->subsys_tried) {
+			/* the table is logically const: only the cache fills in */
+			struct nt_reasons *w = (struct nt_reasons *)r;
+
+			w->subsys_tried = true;
+			nt_reasons_load_subsys_btf(w, r->btf_path);
+		}
 
 		if (r && sub < r->nsubsys && r->subsys[sub])
 			snprintf(buf, len, "%s:%u", r->subsys[sub], code);

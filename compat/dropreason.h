@@ -45,6 +45,9 @@ struct nt_reasons {
 	bool present;			/* the kernel has drop reasons */
 	char **subsys;			/* subsystem names by id (from BTF), may be NULL */
 	unsigned int nsubsys;
+	bool lazy_subsys;		/* load subsys from BTF at first need */
+	bool subsys_tried;
+	const char *btf_path;
 };
 
 #define NT_REASON_SUBSYS_SHIFT 16
