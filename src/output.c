@@ -414,6 +414,32 @@ static __u32 stack_start(const struct nt_event *e)
 	return 0;
 }
 
+/* The fields a drop line and a hook line share, after "comm":, in JSON. */
+static void json_event(struct nt_output *o, const struct nt_event *e, const char *pkt,
+		       const char *reason, const char *loc)
+{
+	nt_json_str(o->f, e->comm);
+	if (e->flags & NT_EV_DEV) {
+		fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
+		nt_json_str(o->f, e->ifname);
+	}
+	if (e->flags & NT_EV_NETNS)
+		fprintf(o->f, ",\"netns\":%u", e->netns);
+	if (e->skb_len)
+		fprintf(o->f, ",\"len\":%u", e->skb_len);
+	fprintf(o->f, ",\"packet\":");
+	nt_json_str(o->f, pkt);
+	json_pkt(o->f, &e->pkt);
+	if (reason) {
+		fprintf(o->f, ",\"reason\":");
+		nt_json_str(o->f, reason);
+	}
+	if (loc[0]) {
+		fprintf(o->f, ",\"location\":");
+		nt_json_str(o->f, loc);
+	}
+}
+
 void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 {
 	char ts[64], pkt[256], rbuf[64], loc[160], sym[160];
@@ -433,24 +459,7 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e)
 		fprintf(o->f, "{\"type\":\"drop\",\"time\":\"%s\",\"skb\":\"0x%llx\","
 			"\"cpu\":%u,\"pid\":%u,\"comm\":", ts, (unsigned long long)e->skb,
 			e->cpu, e->pid);
-		nt_json_str(o->f, e->comm);
-		if (e->flags & NT_EV_DEV) {
-			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
-			nt_json_str(o->f, e->ifname);
-		}
-		if (e->flags & NT_EV_NETNS)
-			fprintf(o->f, ",\"netns\":%u", e->netns);
-		fprintf(o->f, ",\"packet\":");
-		nt_json_str(o->f, pkt);
-		json_pkt(o->f, &e->pkt);
-		if (reason) {
-			fprintf(o->f, ",\"reason\":");
-			nt_json_str(o->f, reason);
-		}
-		if (loc[0]) {
-			fprintf(o->f, ",\"location\":");
-			nt_json_str(o->f, loc);
-		}
+		json_event(o, e, pkt, reason, loc);
 		if (o->stack && (e->flags & NT_EV_STACK)) {
 			fprintf(o->f, ",\"stack\":[");
 			for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++) {
@@ -528,26 +537,7 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 			"\"skb\":\"%llx\",\"cpu\":%u,\"pid\":%u,\"comm\":", ts, hook,
 			e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].group : "?",
 			(unsigned long long)e->skb, e->cpu, e->pid);
-		nt_json_str(o->f, e->comm);
-		if (e->flags & NT_EV_DEV) {
-			fprintf(o->f, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
-			nt_json_str(o->f, e->ifname);
-		}
-		if (e->flags & NT_EV_NETNS)
-			fprintf(o->f, ",\"netns\":%u", e->netns);
-		if (e->skb_len)
-			fprintf(o->f, ",\"len\":%u", e->skb_len);
-		fprintf(o->f, ",\"packet\":");
-		nt_json_str(o->f, pkt);
-		json_pkt(o->f, &e->pkt);
-		if (reason) {
-			fprintf(o->f, ",\"reason\":");
-			nt_json_str(o->f, reason);
-		}
-		if (loc[0]) {
-			fprintf(o->f, ",\"location\":");
-			nt_json_str(o->f, loc);
-		}
+		json_event(o, e, pkt, reason, loc);
 		if (e->flags & NT_EV_RET)
 			fprintf(o->f, e->hook == NT_HOOK_SKB_CLONE ? ",\"clone\":\"%llx\"" :
 				",\"ret\":%lld", (long long)e->retval);
