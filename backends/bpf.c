@@ -24,6 +24,7 @@
 
 #include "src/log.h"
 #include "backends/backend.h"
+#include "backends/bpf_btf.h"
 #include "compat/features.h"
 #include "drop.skel.h"
 #include "life.skel.h"
@@ -43,18 +44,6 @@
  * default only: the prototype in the running kernel decides (functions grew
  * and lost arguments, some took struct sk_buff ** for a while).
  */
-struct nt_hook_args {
-	int skb;		/* position of the skb (NT_HF_NFT: nft_pktinfo) */
-	int nargs;		/* arguments of the function or tracepoint */
-	int location;		/* position of the caller's address, -1 none */
-	int reason;		/* position of an enum skb_drop_reason, -1 none */
-	bool pptr;		/* the argument is struct sk_buff ** */
-	bool has_ret;		/* returns a value (not void) */
-	bool ret_s32;		/* returns a signed 32-bit int: sign-extend it */
-	int state;		/* struct nf_hook_state *, -1 none */
-	int table;		/* struct xt_table * / nft_do_chain's chain, -1 none */
-	int entries;		/* struct nf_hook_entries *, -1 none */
-};
 
 /* Highest argument position the programs can read (life.bpf.c: nt_ctx_arg
  * reads args[0..6], nt_kp_arg registers 0..5). */

@@ -12,20 +12,7 @@
 #include "test.h"
 #include "bpf/nettrace.h"
 
-/* From backends/bpf.c (no header of its own: only the backend and this
- * test use them).  Keep in step with the definition there. */
-struct nt_hook_args {
-	int skb;
-	int nargs;
-	int location;
-	int reason;
-	bool pptr;
-	bool has_ret;
-};
-int nt_btf_func_args(const struct btf *btf, const char *func, unsigned int hflags, int def,
-		     struct nt_hook_args *a);
-int nt_btf_tp_args(const struct btf *btf, const char *event, unsigned int hflags,
-		   struct nt_hook_args *a);
+#include "backends/bpf_btf.h"
 
 struct canned {
 	struct btf *btf;
