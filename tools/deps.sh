@@ -25,6 +25,6 @@ if ! apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1; then
 	echo "apt-get update (kernel packages for tests/vm)"
 	apt-get update -qq || true
 fi
-# tracefs is where the tracefs backend lives, and drop reason names come from
+# the tracefs backend and the drop reason names need tracefs mounted
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 echo "dependencies ok"
