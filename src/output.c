@@ -21,6 +21,10 @@ struct sbuf {
 	size_t len, pos;
 };
 
+/* A return value below -4095 is no errno: a kernel pointer (netdev_core_pick_tx,
+ * ip_rcv_core, ...), shown in hex. */
+#define NT_RET_IS_PTR(v) ((long long)(v) < -4095)
+
 static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
@@ -562,7 +566,9 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 			fprintf(o->f, ", reason: %s", reason);
 		if (loc[0])
 			fprintf(o->f, ", %s", loc);
-		if (has_ret)
+		if (has_ret && NT_RET_IS_PTR(e->retval))
+			fprintf(o->f, ", ret: 0x%llx", (unsigned long long)e->retval);
+		else if (has_ret)
 			fprintf(o->f, ", ret: %lld", (long long)e->retval);
 		if (annot && *annot)
 			fprintf(o->f, " %s", annot);
@@ -595,7 +601,9 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 			long long r = (long long)e->retval;
 
 			sb_putn(&b, ", ret: ", 7);
-			if (r < 0) {
+			if (NT_RET_IS_PTR(r)) {
+				sb_printf(&b, "0x%llx", (unsigned long long)r);
+			} else if (r < 0) {
 				sb_putc(&b, '-');
 				sb_u(&b, -(unsigned long long)r);
 			} else {

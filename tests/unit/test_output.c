@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "test.h"
 #include "../../src/output.h"
+#include "../../compat/hooks.h"
 
 static void v4(struct nt_pkt *p, const char *s, const char *d)
 {
@@ -259,4 +260,27 @@ TEST(ts_date_format)
 	o.date = false;
 	nt_ts_format(&o, 1272349614564123ULL, buf, sizeof(buf));
 	CHECK_STR(buf, "1272349.614564");
+}
+
+TEST(hook_line_return_values)
+{
+	struct nt_output o = { 0 };
+	struct nt_event e = { 0 };
+	char buf[512];
+	FILE *f;
+
+	o.ret = true;
+	o.ks_tried = true;
+	e.kind = NT_KIND_HOOK;
+	e.hook = NT_HOOK_NF_HOOK_SLOW;
+	e.flags = NT_EV_RET;
+	e.retval = -1;
+	f = fmemopen(buf, sizeof(buf), "w");
+	o.f = f;
+	nt_output_hook(&o, &e, NULL);
+	e.retval = (__s64)0xffff888103c2e900ULL;	/* a pointer, not an errno */
+	nt_output_hook(&o, &e, NULL);
+	fclose(f);
+	CHECK_CONTAINS(buf, "headers not visible, ret: -1\n");
+	CHECK_CONTAINS(buf, "headers not visible, ret: 0xffff888103c2e900\n");
 }
