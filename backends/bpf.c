@@ -33,9 +33,15 @@
  * heavy drop storm at the reader's pace before the lost counter moves. */
 #define NT_BPF_RINGBUF_SIZE	(4U << 20)
 
+/* Lifecycle events take 264 bytes of ring (no stack), and the ring's data
+ * pages are mapped twice into the reader, all resident from the mmap on:
+ * 2 MiB there is 4 MiB of RSS less and still ~7,900 events of backlog,
+ * 16 times the wake-up threshold below. */
+#define NT_BPF_LIFE_RINGBUF_SIZE	(2U << 20)
+
 /* Lifecycle: wake the reader once this much is waiting; below it, events
  * wait for the next timed poll (main polls every 200 ms). */
-#define NT_BPF_WAKEUP_BYTES	(NT_BPF_RINGBUF_SIZE / 32)
+#define NT_BPF_WAKEUP_BYTES	(128U << 10)
 /* Load attempts: each failed one drops the program that failed. */
 #define NT_BPF_LOAD_TRIES	8
 
@@ -233,6 +239,15 @@ struct nt_life_hook {
 	char target[64];		/* kernel function or tracepoint event */
 	struct nt_hook_args args;
 	char why[256];			/* NT_MECH_NONE: the reason, for -v */
+	/* What BTF says about the hook, read once before the first load
+	 * (nt_life_resolve_hook), so the BTF is freed before libbpf reads
+	 * its own copy: two parsed copies of vmlinux BTF were the start-up
+	 * peak of the process's memory. */
+	bool has_tp;			/* the catalogue names a tracepoint */
+	int terr, kerr;			/* 0 or nt_args_err() codes */
+	struct nt_hook_args ta, ka;	/* tracepoint's, kernel function's */
+	char ev[64];			/* tracepoint event name */
+	char kf[64];			/* the kernel function found */
 };
 
 struct nt_bpf {
@@ -476,6 +491,29 @@ struct nt_life_feats {
 	bool fentry, kprobe, tp_btf, raw_tp;
 };
 
+/* Reads from BTF what planning the hook needs (struct nt_life_hook). */
+static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btfs *b,
+				 const struct nt_life_feats *f, int id)
+{
+	const struct nt_hook *h = &nt_hooks[id];
+	struct nt_life_hook *lh = &st->hooks[id];
+	char sys[32];
+	int i;
+
+	lh->terr = lh->kerr = -ENOENT;
+	lh->kf[0] = 0;
+	lh->has_tp = nt_hook_tp(h, sys, sizeof(sys), lh->ev, sizeof(lh->ev));
+	if (lh->has_tp)
+		lh->terr = nt_btf_tp_args(b->base, lh->ev, h->flags, &lh->ta);
+	if (h->kfunc[0] && (f->fentry || f->kprobe)) {
+		for (i = 0; nt_hook_kfunc(h, i, lh->kf, sizeof(lh->kf)); i++) {
+			lh->kerr = nt_btfs_func_args(b, lh->kf, h->flags, h->skb_arg, &lh->ka);
+			if (lh->kerr != -ENOENT)
+				break;
+		}
+	}
+}
+
 /*
  * Picks the mechanism of one hook: fentry > kprobe for its kernel function,
  * else tp_btf > raw_tp for its tracepoint; the ends of life (consume_skb,
@@ -483,7 +521,7 @@ struct nt_life_feats {
  * and the drop reason and fires on every free path.  Leaves lh->mech NONE
  * with the reason in why.
  */
-static void nt_life_plan_hook(struct nt_bpf *st, struct nt_btfs *b, const struct nt_life_feats *f,
+static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 			      int id, char *why, size_t len)
 {
 	const struct nt_hook *h = &nt_hooks[id];
@@ -493,17 +531,16 @@ static void nt_life_plan_hook(struct nt_bpf *st, struct nt_btfs *b, const struct
 	bool kprobe = f->kprobe && !(lh->banned & (1 << NT_MECH_KPROBE));
 	bool tp_btf = f->tp_btf && !(lh->banned & (1 << NT_MECH_TP_BTF));
 	bool raw_tp = f->raw_tp && !(lh->banned & (1 << NT_MECH_RAW_TP));
-	struct nt_hook_args ka, ta;
-	char kf[64] = "", sys[32], ev[64], kwhy[160] = "", twhy[160] = "";
-	int kerr = -ENOENT, terr = -ENOENT, i;
-	bool has_tp;
+	const struct nt_hook_args ta = lh->ta;
+	struct nt_hook_args ka = lh->ka;
+	const char *kf = lh->kf, *ev = lh->ev;
+	char kwhy[160] = "", twhy[160] = "";
+	int kerr = -ENOENT, terr = lh->terr;
 
 	lh->mech = NT_MECH_NONE;
 	lh->entry = lh->exit = NULL;
 
-	has_tp = nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev));
-	if (has_tp) {
-		terr = nt_btf_tp_args(b->base, ev, h->flags, &ta);
+	if (lh->has_tp) {
 		if (terr)
 			snprintf(twhy, sizeof(twhy), "tracepoint %s %s", h->tp, nt_args_err(terr));
 		else if (!tp_btf && !raw_tp)
@@ -513,11 +550,7 @@ static void nt_life_plan_hook(struct nt_bpf *st, struct nt_btfs *b, const struct
 	}
 
 	if (h->kfunc[0] && (fentry || kprobe)) {
-		for (i = 0; nt_hook_kfunc(h, i, kf, sizeof(kf)); i++) {
-			kerr = nt_btfs_func_args(b, kf, h->flags, h->skb_arg, &ka);
-			if (kerr != -ENOENT)
-				break;
-		}
+		kerr = lh->kerr;
 		if (kerr == -ENOENT)
 			snprintf(kwhy, sizeof(kwhy), "no function of '%s' is in this kernel", h->kfunc);
 		else if (kerr)
@@ -580,7 +613,7 @@ use_tp:
 /* Opens the object, plans every wanted hook, configures and loads.
  * Returns 0, -EAGAIN after banning the program that failed to load, or
  * -errno. */
-static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct nt_life_feats *f)
+static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 {
 	struct nt_ctx *ctx = st->ctx;
 	const struct nt_opts *o = ctx->opts;
@@ -615,7 +648,7 @@ static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct n
 		if (!nt_hook_set_has(&ctx->hooks, id))
 			continue;
 		lh->why[0] = 0;
-		nt_life_plan_hook(st, b, f, id, lh->why, sizeof(lh->why));
+		nt_life_plan_hook(st, f, id, lh->why, sizeof(lh->why));
 		if (lh->mech == NT_MECH_NONE)
 			continue;
 		p[0] = lh->entry;
@@ -651,11 +684,14 @@ static int nt_life_try_load(struct nt_bpf *st, struct nt_btfs *b, const struct n
 		       "(-v says why for each)");
 		return -ENODEV;
 	}
+	/* a clone whose parent could not be judged waits for its first match */
+	skel->rodata->nt_clone_hook = o->filter.set &&
+				      st->hooks[NT_HOOK_SKB_CLONE].mech != NT_MECH_NONE;
 
-	err = bpf_map__set_max_entries(skel->maps.events, NT_BPF_RINGBUF_SIZE);
+	err = bpf_map__set_max_entries(skel->maps.events, NT_BPF_LIFE_RINGBUF_SIZE);
 	if (err) {
 		nt_err("bpf: cannot size the ring buffer to %u bytes: %s",
-		       NT_BPF_RINGBUF_SIZE, nt_bpf_strerror(err, buf, sizeof(buf)));
+		       NT_BPF_LIFE_RINGBUF_SIZE, nt_bpf_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
 
@@ -727,14 +763,18 @@ static int nt_life_open(struct nt_bpf *st)
 		f.kprobe ? "" : nt_feat_why(ft, NT_FEAT_KPROBE_BPF), f.kprobe ? "" : ")",
 		f.tp_btf ? "yes" : "no", f.raw_tp ? "yes" : "no");
 
+	for (id = 0; id < NT_HOOK_MAX; id++)
+		if (nt_hook_set_has(&ctx->hooks, id))
+			nt_life_resolve_hook(st, &b, &f, id);
+	nt_btfs_free(&b);
+
 	for (tries = 0; tries < NT_BPF_LOAD_TRIES; tries++) {
-		err = nt_life_try_load(st, &b, &f);
+		err = nt_life_try_load(st, &f);
 		if (err != -EAGAIN)
 			break;
 		life_bpf__destroy(st->life);
 		st->life = NULL;
 	}
-	nt_btfs_free(&b);
 	if (err == -ENODEV) {
 		for (id = 0; id < NT_HOOK_MAX; id++)
 			if (nt_hook_set_has(&ctx->hooks, id))

@@ -60,7 +60,7 @@ static __always_inline __u64 nt_wake_flags(void)
 }
 
 static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 location,
-				   __u32 reason, int has_reason)
+				   __u32 reason, int has_reason, int direct)
 {
 	const struct nt_filter *filter;
 	struct net_device *dev;
@@ -73,16 +73,17 @@ static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 locatio
 		return 0;
 	pid = bpf_get_current_pid_tgid() >> 32;
 
-	/* Filter before reserving: a filtered-out drop costs no ring space.
+	/* Filter before reserving: a filtered-out drop costs no ring space,
+	 * and the headers are read only as far as the filter needs them.
 	 * The packet summary (60 bytes) lives on the stack; the event (~400
 	 * bytes) is written in place in the ring buffer. */
-	nt_parse_skb(skb, &pkt);
 	filter = (const struct nt_filter *)&nt_filter;
 	/* Casting away volatile lets clang fold every filter field to its
 	 * zero initialiser; hiding the pointer's origin keeps real loads,
 	 * which the verifier still sees as constants of the frozen map. */
 	asm volatile("" : "+r"(filter));
-	if (!nt_filter_match(filter, &pkt, pid))
+	if (nt_parse_skb_filter(skb, &pkt, filter, pid, direct) == NT_PARSE_REJECTED ||
+	    !nt_filter_match(filter, &pkt, pid))
 		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -133,7 +134,8 @@ static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 locatio
 
 /* The reason argument is read only when the kernel has it: with
  * nt_has_reason == 0 the load of args[2] is dead code to the verifier. */
-static __always_inline int nt_kfree_skb(__u64 *args)
+/* direct: args[0] is a BTF-typed pointer (tp_btf), read without helpers */
+static __always_inline int nt_kfree_skb(__u64 *args, int direct)
 {
 	struct sk_buff *skb = (struct sk_buff *)args[0];
 	__u64 location = args[1];
@@ -145,17 +147,17 @@ static __always_inline int nt_kfree_skb(__u64 *args)
 		reason = (__u32)args[2];
 		has_reason = 1;
 	}
-	return nt_drop(args, skb, location, reason, has_reason);
+	return nt_drop(args, skb, location, reason, has_reason, direct);
 }
 
 SEC("tp_btf/kfree_skb")
 int nt_kfree_skb_btf(__u64 *ctx)
 {
-	return nt_kfree_skb(ctx);
+	return nt_kfree_skb(ctx, 1);
 }
 
 SEC("raw_tp/kfree_skb")
 int nt_kfree_skb_raw(__u64 *ctx)
 {
-	return nt_kfree_skb(ctx);
+	return nt_kfree_skb(ctx, 0);
 }

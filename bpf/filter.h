@@ -27,12 +27,13 @@ NT_INLINE int nt_addr_eq(const __u8 *a, const __u8 *b, int len)
 }
 
 /* Returns 1 when the packet (and the pid of the task it was seen in) passes
- * every filter that is set.  A filter on a field the packet does not carry
- * fails: an ARP packet never matches --port. */
-NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
-			      __u32 pid)
+ * every filter that is set, leaving out those in skip (NT_F_*: for a packet
+ * whose headers are only partly read).  A filter on a field the packet does
+ * not carry fails: an ARP packet never matches --port. */
+NT_INLINE int nt_filter_match_some(const struct nt_filter *f, const struct nt_pkt *p,
+				   __u32 pid, __u32 skip)
 {
-	__u32 set = f->set;
+	__u32 set = f->set & ~skip;
 	int alen;
 
 	if (!set)
@@ -80,6 +81,38 @@ NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p,
 		if ((set & NT_F_PORT) && p->sport != f->port && p->dport != f->port)
 			return 0;
 	}
+	return 1;
+}
+
+NT_INLINE int nt_filter_match(const struct nt_filter *f, const struct nt_pkt *p, __u32 pid)
+{
+	return nt_filter_match_some(f, p, pid, 0);
+}
+
+/*
+ * What nt_filter_match() needs of a packet whose headers are not read yet:
+ * the pid, and the L3 protocol (0 = unknown).  Returns 0 when no packet of
+ * that protocol, seen in that task, can match (the L4 protocol and ports
+ * come only with IPv4/IPv6, addresses only with IPv4/IPv6/ARP), 1 when it
+ * may.  The BPF programs ask this before reading any header: a filter that
+ * matches nothing then costs one read of skb->protocol.
+ */
+NT_INLINE int nt_filter_maybe_l3(const struct nt_filter *f, __u16 l3, __u32 pid)
+{
+	__u32 set = f->set;
+
+	if ((set & NT_F_PID) && pid != f->pid)
+		return 0;
+	if ((set & NT_F_L3) && (!l3 || l3 != f->l3_proto))
+		return 0;
+	if ((set & (NT_F_L4 | NT_F_PORTS)) && l3 != NT_ETH_P_IP && l3 != NT_ETH_P_IPV6)
+		return 0;
+	/* the address rules of nt_filter_match(), on the protocol alone */
+	if (set & (NT_F_SADDR | NT_F_DADDR | NT_F_ADDR))
+		return l3 == NT_ETH_P_IP ||
+		       (l3 == NT_ETH_P_ARP && (set & NT_F_L3) && f->l3_proto == NT_ETH_P_ARP);
+	if (set & (NT_F_SADDR6 | NT_F_DADDR6 | NT_F_ADDR6))
+		return l3 == NT_ETH_P_IPV6;
 	return 1;
 }
 

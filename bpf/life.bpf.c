@@ -41,6 +41,7 @@ const volatile __u8 nt_state_arg[NT_HOOK_MAX] = {};
 const volatile __u8 nt_table_arg[NT_HOOK_MAX] = {};
 const volatile __u8 nt_entries_arg[NT_HOOK_MAX] = {};
 const volatile __u8 nt_want_funcs = 0;		/* --hooks */
+const volatile __u8 nt_clone_hook = 0;		/* skb_clone is loaded (and filtering) */
 
 /* Lifecycle events carry no stack: only this much is reserved and sent. */
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
@@ -66,6 +67,37 @@ struct {
 	__type(key, __u64);
 	__type(value, struct nt_ident);	/* what the packet looked like */
 } tracked SEC(".maps");
+
+/*
+ * skb_clone of a parent that no hook has tracked and that carries nothing
+ * to judge it by: TCP clones a segment of its write queue before building
+ * any header (tcp_transmit_skb), so the parent has no protocol, no network
+ * header and no socket pointer.  Kept by the clone's address; the clone's
+ * first event that passes the filter emits the skb_clone event first (as it
+ * was at the time) and tracks the parent, as if the parent had been tracked
+ * when it was cloned.  The clone shares the parent's data, so an address
+ * that was reused by another packet since has another head: such a record,
+ * or one older than NT_CLONE_MAX_NS, is dropped.
+ */
+struct nt_clone_rec {
+	__u64 parent;
+	__u64 ts;
+	__u64 head;		/* the parent's (and so the clone's) skb->head */
+	__u32 pid;
+	__u32 cpu;
+	__u32 len;		/* the parent's skb->len */
+	__u32 pad;
+	char comm[NT_COMM_LEN];
+};
+
+#define NT_CLONE_MAX_NS		1000000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* the clone */
+	__type(value, struct nt_clone_rec);
+} clones SEC(".maps");
 
 /* Entry -> return of one call: which skb an emitted entry was about (a
  * kretprobe has no arguments, and by a fexit the skb may be freed). */
@@ -169,7 +201,8 @@ static __always_inline __u64 nt_wake_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 pid)
+/* A lifecycle event with everything but ts, pid, cpu and comm cleared. */
+static __always_inline struct nt_event *nt_reserve_blank(__u64 skb, __u32 hook)
 {
 	struct nt_event *e;
 
@@ -178,12 +211,9 @@ static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 
 		nt_count_lost();
 		return NULL;
 	}
-	e->ts = bpf_ktime_get_ns();
 	e->skb = skb;
 	e->location = 0;
 	e->reason = 0;
-	e->pid = pid;
-	e->cpu = bpf_get_smp_processor_id();
 	e->ifindex = 0;
 	e->netns = 0;
 	e->kind = NT_KIND_HOOK;
@@ -193,9 +223,107 @@ static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 
 	e->retval = 0;
 	e->skb_len = 0;
 	e->pad = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memset(e->ifname, 0, sizeof(e->ifname));
 	return e;
+}
+
+static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 pid)
+{
+	struct nt_event *e = nt_reserve_blank(skb, hook);
+
+	if (!e)
+		return NULL;
+	e->ts = bpf_ktime_get_ns();
+	e->pid = pid;
+	e->cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* The namespace: the device's, else (local output before routing) the
+ * socket's.  *devp gets the device.  direct: skb is BTF-typed (NT_KREAD),
+ * so are the pointers read from it. */
+static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device **devp,
+					  int direct)
+{
+	struct net_device *dev = NT_KREAD(direct, skb, dev);
+	struct sock *sk;
+	struct net *net;
+	__u32 netns = 0;
+
+	if (dev) {
+		if (direct && bpf_core_type_exists(possible_net_t)) {
+			if (bpf_core_field_exists(dev->nd_net.net)) {
+				net = dev->nd_net.net;
+				netns = net ? net->ns.inum : 0;
+			}
+		} else {
+			netns = nt_dev_netns(dev);
+		}
+	}
+	if (!netns) {
+		sk = NT_KREAD(direct, skb, sk);
+		if (!direct) {
+			netns = nt_sk_netns(sk);
+		} else if (sk && bpf_core_type_exists(possible_net_t) &&
+			   bpf_core_field_exists(sk->__sk_common.skc_net.net)) {
+			net = sk->__sk_common.skc_net.net;
+			netns = net ? net->ns.inum : 0;
+		}
+	}
+	*devp = dev;
+	return netns;
+}
+
+/* skb_clone(parent) = clone, with a parent nothing can be said about yet:
+ * remember it for the clone's first matching event (struct nt_clone_rec). */
+static __always_inline void nt_clone_defer(struct sk_buff *parent, __u64 clone, __u32 pid,
+					   int direct)
+{
+	struct nt_clone_rec r = {};
+
+	r.parent = (__u64)parent;
+	r.ts = bpf_ktime_get_ns();
+	r.head = (__u64)NT_KREAD(direct, parent, head);
+	r.pid = pid;
+	r.cpu = bpf_get_smp_processor_id();
+	r.len = NT_KREAD(direct, parent, len);
+	bpf_get_current_comm(r.comm, sizeof(r.comm));
+	bpf_map_update_elem(&clones, &clone, &r, BPF_ANY);
+}
+
+/* skb has just passed the filter for the first time: if it is a clone
+ * whose skb_clone was deferred, say so now (before skb's own event) and
+ * track the parent with it.  Returns 1 when an event was emitted. */
+static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
+					   const struct nt_ident *id, int direct)
+{
+	struct nt_clone_rec *r = bpf_map_lookup_elem(&clones, &key);
+	struct nt_event *e;
+	__u64 parent, now;
+	int ok;
+
+	if (!r)
+		return 0;
+	parent = r->parent;
+	now = bpf_ktime_get_ns();
+	ok = now - r->ts < NT_CLONE_MAX_NS && (__u64)NT_KREAD(direct, skb, head) == r->head;
+	e = ok ? nt_reserve_blank(parent, NT_HOOK_SKB_CLONE) : NULL;
+	if (e) {
+		e->ts = r->ts;
+		e->pid = r->pid;
+		e->cpu = r->cpu;
+		__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
+		e->retval = key;
+		e->flags = NT_EV_RET;
+		e->skb_len = r->len;
+		e->nf_nfuncs = 0;
+		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
+		bpf_ringbuf_submit(e, nt_wake_flags());
+		bpf_map_update_elem(&tracked, &parent, id, BPF_ANY);
+	}
+	bpf_map_delete_elem(&clones, &key);
+	return e != NULL;
 }
 
 /*
@@ -204,70 +332,116 @@ static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 
  * after relocation), and the verifier still walks it with the caller's
  * constants.  Returns 1 when an event was emitted.
  *
+ * With a filter, an skb that is not tracked is judged before its headers
+ * are read: the pid, then skb->protocol, then the L3 header, and only what
+ * may still match is parsed in full (nt_parse_skb_filter).  The namespace
+ * is read only for the --netns filter or an event.
+ *
  * NT_HF_CLONE: skb is the parent, x->retval the clone; the clone is
- * tracked when the parent is.
+ * tracked when the parent is (or passes the filter here).  A parent with
+ * nothing to judge is deferred to the clone's first match (nt_clone_defer).
+ *
+ * direct: skb is a BTF-typed pointer (fentry/fexit/tp_btf), its fields are
+ * read with plain loads instead of helper calls (NT_KREAD); a constant of
+ * the calling program, so the verifier walks only one way.
  */
 static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflags,
-				    struct nt_xargs *x)
+				    struct nt_xargs *x, __u32 direct)
 {
 	const struct nt_filter *filter;
-	struct net_device *dev;
+	struct net_device *dev = NULL;
 	struct nt_event *e;
 	struct nt_pkt pkt;
 	struct nt_ident id, *known;
-	int stale;
 	__u32 pid, netns = 0;
 	__u64 key, clone;
+	int have_netns = 0;
 
 	if (!skb)
 		return 0;
 	key = (__u64)skb;
-	pid = bpf_get_current_pid_tgid() >> 32;
-	nt_parse_skb(skb, &pkt);
-	/* The namespace: the device's, else (local output before routing)
-	 * the socket's. */
-	dev = BPF_CORE_READ(skb, dev);
-	if (dev)
-		netns = nt_dev_netns(dev);
-	if (!netns)
-		netns = nt_sk_netns(BPF_CORE_READ(skb, sk));
+	filter = (const struct nt_filter *)&nt_filter;
+	/* as in drop.bpf.c: keep real loads of the frozen filter instead of
+	 * folded zeroes */
+	asm volatile("" : "+r"(filter));
+	/* the pid is asked for only by --pid before an event is certain */
+	pid = nt_filtering && (filter->set & NT_F_PID) ? bpf_get_current_pid_tgid() >> 32 : 0;
 
-	if (nt_filtering) {
+	if (!nt_filtering) {
+		nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
+	} else if (hflags & NT_HF_CLONE) {
 		known = bpf_map_lookup_elem(&tracked, &key);
-		nt_ident_of(&pkt, &id);
-		if (hflags & NT_HF_CLONE) {
-			if (!known)
-				return 0;
-			clone = x->retval;
+		clone = x->retval;
+		nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
+		if (known) {
 			id = *known;
-			bpf_map_update_elem(&tracked, &clone, &id, BPF_ANY);
+		} else if (!(pkt.have & NT_HAVE_L3)) {
+			nt_clone_defer(skb, clone, bpf_get_current_pid_tgid() >> 32, direct);
+			return 0;
 		} else {
-			/* the address now holds another packet: its free was
-			 * not seen (__kfree_skb has no tracepoint) */
-			stale = known && nt_ident_other(known, &id);
-			if (stale)
-				known = NULL;
-			else if (known && (id.have & NT_HAVE_ADDR))
-				*known = id;	/* NAT: follow the new headers */
-			if (!known) {
-				filter = (const struct nt_filter *)&nt_filter;
-				/* as in drop.bpf.c: keep real loads of the
-				 * frozen filter instead of folded zeroes */
-				asm volatile("" : "+r"(filter));
-				if (!nt_filter_match(filter, &pkt, pid) ||
-				    !nt_filter_netns(filter, netns)) {
-					if (stale)
-						bpf_map_delete_elem(&tracked, &key);
+			/* judged here like at any other hook */
+			if (!nt_filter_match(filter, &pkt, pid))
+				return 0;
+			if (filter->set & NT_F_NETNS) {
+				netns = nt_skb_netns(skb, &dev, direct);
+				have_netns = 1;
+				if (!nt_filter_netns(filter, netns))
+					return 0;
+			}
+			nt_ident_of(&pkt, &id);
+			bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+		}
+		bpf_map_update_elem(&tracked, &clone, &id, BPF_ANY);
+	} else {
+		known = bpf_map_lookup_elem(&tracked, &key);
+		if (!known) {
+			if (nt_parse_skb_filter(skb, &pkt, filter, pid, direct) ==
+			    NT_PARSE_REJECTED ||
+			    !nt_filter_match(filter, &pkt, pid))
+				return 0;
+			if (filter->set & NT_F_NETNS) {
+				netns = nt_skb_netns(skb, &dev, direct);
+				have_netns = 1;
+				if (!nt_filter_netns(filter, netns))
+					return 0;
+			}
+			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)) || nt_clone_hook)
+				nt_ident_of(&pkt, &id);
+			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
+				bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+			if (nt_clone_hook)
+				nt_clone_resume(skb, key, &id, direct);
+		} else {
+			nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
+			nt_ident_of(&pkt, &id);
+			if (nt_ident_other(known, &id)) {
+				/* the address now holds another packet: its
+				 * free was not seen (__kfree_skb has no
+				 * tracepoint); judge it as a new one */
+				int ok = nt_filter_match(filter, &pkt, pid);
+
+				if (ok && (filter->set & NT_F_NETNS)) {
+					netns = nt_skb_netns(skb, &dev, direct);
+					have_netns = 1;
+					ok = nt_filter_netns(filter, netns);
+				}
+				if (!ok) {
+					bpf_map_delete_elem(&tracked, &key);
 					return 0;
 				}
 				if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
 					bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+			} else if (id.have & NT_HAVE_ADDR) {
+				*known = id;	/* NAT: follow the new headers */
 			}
 			if (hflags & (NT_HF_FREE | NT_HF_DROP))
 				bpf_map_delete_elem(&tracked, &key);
 		}
 	}
 
+	if (!have_netns)
+		netns = nt_skb_netns(skb, &dev, direct);
+	pid = bpf_get_current_pid_tgid() >> 32;
 	e = nt_reserve(key, hook, pid);
 	if (!e)
 		return 0;
@@ -281,10 +455,10 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 	if (nt_state_arg[hook] | nt_table_arg[hook] | nt_entries_arg[hook] |
 	    (hflags & NT_HF_NFT))
 		nt_nf_info(e, hook, hflags, x);
-	e->skb_len = BPF_CORE_READ(skb, len);
+	e->skb_len = NT_KREAD(direct, skb, len);
 	__builtin_memcpy(&e->pkt, &pkt, sizeof(pkt));
 	if (dev) {
-		e->ifindex = BPF_CORE_READ(dev, ifindex);
+		e->ifindex = NT_KREAD(direct, dev, ifindex);
 		bpf_core_read_str(e->ifname, sizeof(e->ifname), &dev->name);
 		e->flags |= NT_EV_DEV;
 	}
@@ -401,8 +575,14 @@ static __always_inline struct sk_buff *nt_arg_to_skb(__u64 v, __u32 hook, __u32 
 	return (struct sk_buff *)v;
 }
 
-/* fentry, tp_btf, raw_tp: u64 argument array. */
-static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags)
+/* Whether the skb handed to nt_hook_event is BTF-typed: an argument of a
+ * typed context (fentry/fexit/tp_btf), not one read through a helper
+ * (nft_pktinfo, struct sk_buff **). */
+#define NT_DIRECT(typed, hook, hflags) \
+	((typed) && !((hflags) & NT_HF_NFT) && !nt_skb_pptr[hook])
+
+/* fentry, tp_btf (typed), raw_tp: u64 argument array. */
+static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags, int typed)
 {
 	struct nt_xargs x = {};
 	struct sk_buff *skb;
@@ -424,7 +604,8 @@ static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags)
 		x.reason = (__u32)nt_ctx_arg(ctx, nt_reason_arg[hook] - 1);
 		x.flags |= NT_EV_REASON;
 	}
-	if (nt_hook_event(skb, hook, hflags, &x) && nt_has_exit[hook])
+	if (nt_hook_event(skb, hook, hflags, &x, NT_DIRECT(typed, hook, hflags)) &&
+	    nt_has_exit[hook])
 		nt_inflight_save(hook, (__u64)skb);
 	return 0;
 }
@@ -444,7 +625,7 @@ static __always_inline int nt_on_fexit(__u64 *ctx, __u32 hook, __u32 hflags)
 		skb = nt_arg_to_skb(nt_ctx_arg(ctx, nt_skb_arg[hook]), hook, hflags);
 		x.retval = ret;
 		x.flags = NT_EV_RET;
-		nt_hook_event(skb, hook, hflags, &x);
+		nt_hook_event(skb, hook, hflags, &x, NT_DIRECT(1, hook, hflags));
 		return 0;
 	}
 	s = nt_inflight_take(hook);
@@ -461,12 +642,11 @@ static __always_inline int nt_on_kprobe(struct pt_regs *ctx, __u32 hook, __u32 h
 
 	skb = nt_arg_to_skb(nt_kp_arg(ctx, nt_skb_arg[hook]), hook, hflags);
 	if (hflags & NT_HF_CLONE) {
-		/* the event comes with the clone, from the kretprobe */
+		/* the event comes with the clone, from the kretprobe, which
+		 * also judges (or defers) a parent that is not tracked */
 		if (!skb)
 			return 0;
 		key = (__u64)skb;
-		if (nt_filtering && !bpf_map_lookup_elem(&tracked, &key))
-			return 0;
 		nt_inflight_save(hook, key);
 		return 0;
 	}
@@ -482,7 +662,7 @@ static __always_inline int nt_on_kprobe(struct pt_regs *ctx, __u32 hook, __u32 h
 		x.table = nt_kp_arg(ctx, nt_table_arg[hook] - 1);
 	if (nt_entries_arg[hook])
 		x.entries = nt_kp_arg(ctx, nt_entries_arg[hook] - 1);
-	if (nt_hook_event(skb, hook, hflags, &x) && nt_has_exit[hook])
+	if (nt_hook_event(skb, hook, hflags, &x, 0) && nt_has_exit[hook])
 		nt_inflight_save(hook, (__u64)skb);
 	return 0;
 }
@@ -500,7 +680,7 @@ static __always_inline int nt_on_kretprobe(struct pt_regs *ctx, __u32 hook, __u3
 			return 0;
 		x.retval = ret;
 		x.flags = NT_EV_RET;
-		nt_hook_event((struct sk_buff *)s, hook, hflags, &x);
+		nt_hook_event((struct sk_buff *)s, hook, hflags, &x, 0);
 		return 0;
 	}
 	nt_ret_event(s, hook, ret);
@@ -510,7 +690,7 @@ static __always_inline int nt_on_kretprobe(struct pt_regs *ctx, __u32 hook, __u3
 /* Six programs per hook; user space loads at most two of them. */
 #define NT_HOOK(id, name, group, kfunc, tp, skb_arg, flags)			\
 SEC("fentry") int fe_##id(__u64 *ctx)						\
-{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }				\
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags), 1); }				\
 SEC("fexit") int fx_##id(__u64 *ctx)						\
 { return nt_on_fexit(ctx, NT_HOOK_##id, (flags)); }				\
 SEC("kprobe") int kp_##id(struct pt_regs *ctx)					\
@@ -518,8 +698,8 @@ SEC("kprobe") int kp_##id(struct pt_regs *ctx)					\
 SEC("kretprobe") int kr_##id(struct pt_regs *ctx)				\
 { return nt_on_kretprobe(ctx, NT_HOOK_##id, (flags)); }			\
 SEC("tp_btf") int tb_##id(__u64 *ctx)						\
-{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }				\
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags), 1); }				\
 SEC("raw_tp") int rt_##id(__u64 *ctx)						\
-{ return nt_on_args(ctx, NT_HOOK_##id, (flags)); }
+{ return nt_on_args(ctx, NT_HOOK_##id, (flags), 0); }
 #include "hooks.def"
 #undef NT_HOOK

@@ -14,6 +14,7 @@
 #define NETTRACE_SKB_PARSE_H
 
 #include "core.h"
+#include "filter.h"
 
 /* Wire formats: plain structs, no CO-RE (the wire does not relocate). */
 struct nt_wire_ipv4 {
@@ -106,6 +107,16 @@ struct nt_wire_arp {
 #define NT_ICMPV6_ECHO_REPLY	129
 
 #define nt_read(dst, ptr) bpf_probe_read_kernel(&(dst), sizeof(dst), (ptr))
+
+/*
+ * ptr->field of a kernel struct.  direct (a constant to the verifier) says
+ * ptr is a BTF-typed pointer, as fentry/fexit/tp_btf arguments and what is
+ * loaded from them are: then it is a plain load, which the verifier turns
+ * into a fault-safe one (no helper call); otherwise bpf_probe_read_kernel().
+ * Both are CO-RE relocated.
+ */
+#define NT_KREAD(direct, ptr, field) \
+	((direct) ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
 /* Reads the L4 header at head + off.  l4 is the protocol, v6 selects
  * which ICMP flavour counts. */
@@ -256,22 +267,40 @@ static __always_inline void nt_parse_arp(unsigned char *head, __u32 nh, struct n
 	p->have |= NT_HAVE_ADDR;
 }
 
+/* nt_parse_skb_filter(): the packet cannot pass the filter. */
+#define NT_PARSE_REJECTED	1
+
 /*
  * Fills *p (cleared first) from skb.  Returns 0 when at least the L3
  * protocol is known, -1 when nothing could be said about the packet.
+ * direct: skb is BTF-typed (NT_KREAD).
+ *
+ * With a filter f (and the pid of the task), stops reading as soon as what
+ * was read shows that nt_filter_match(f, p, pid) must fail, and returns
+ * NT_PARSE_REJECTED (*p is then partial): the pid before anything is read,
+ * skb->protocol before the header offsets (one read for a packet of another
+ * protocol), the addresses and L4 protocol before the L4 header.  When it
+ * does not reject, *p is exactly what it is without a filter, and the
+ * caller still runs nt_filter_match() (the port filters, ARP's addresses).
  */
-static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_pkt *p)
+static __always_inline int nt_parse_skb_filter(struct sk_buff *skb, struct nt_pkt *p,
+					       const struct nt_filter *f, __u32 pid, int direct)
 {
 	unsigned char *head;
 	__u16 nh, mh, proto;
 	__u32 l4off = 0;
 
 	__builtin_memset(p, 0, sizeof(*p));
+	if (f && (f->set & NT_F_PID) && pid != f->pid)
+		return NT_PARSE_REJECTED;
 
-	head = BPF_CORE_READ(skb, head);
-	nh = BPF_CORE_READ(skb, network_header);
-	mh = BPF_CORE_READ(skb, mac_header);
-	proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	proto = bpf_ntohs(NT_KREAD(direct, skb, protocol));
+	if (f && proto && !nt_filter_maybe_l3(f, proto, pid))
+		return NT_PARSE_REJECTED;
+
+	head = NT_KREAD(direct, skb, head);
+	nh = NT_KREAD(direct, skb, network_header);
+	mh = NT_KREAD(direct, skb, mac_header);
 
 	/* network_header is zero until someone resets it (alloc clears the
 	 * header offsets; only mac/transport start at ~0), and all ones on
@@ -294,6 +323,10 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_pkt *p)
 			else if ((ver >> 4) == 6)
 				proto = NT_ETH_P_IPV6;
 		}
+		if (f && !nt_filter_maybe_l3(f, proto, pid))
+			return NT_PARSE_REJECTED;
+	} else if (f && !proto && !nt_filter_maybe_l3(f, 0, pid)) {
+		return NT_PARSE_REJECTED;
 	}
 	if (!proto)
 		return -1;
@@ -315,9 +348,17 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_pkt *p)
 	default:
 		return 0;
 	}
+	/* addresses and L4 protocol are in: all but the ports can be judged */
+	if (f && !nt_filter_match_some(f, p, pid, NT_F_PORTS))
+		return NT_PARSE_REJECTED;
 	if (l4off)
 		nt_parse_l4(head, l4off, p->l4_proto, p);
 	return 0;
+}
+
+static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_pkt *p)
+{
+	return nt_parse_skb_filter(skb, p, NULL, 0, 0);
 }
 
 #endif

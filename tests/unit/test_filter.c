@@ -123,3 +123,88 @@ TEST(filter_netns)
 	CHECK(!nt_filter_netns(&f, 4026531840u));
 	CHECK(!nt_filter_netns(&f, 0));
 }
+
+/* The BPF programs reject a packet from its pid and L3 protocol before
+ * reading a header (nt_filter_maybe_l3), and from everything but the ports
+ * before reading the L4 header (nt_filter_match_some): both must pass every
+ * packet that nt_filter_match() passes.  Exhaustive over packets of the
+ * shapes the parser produces and filters over a small value set. */
+TEST(filter_early_reject_is_necessary)
+{
+	static const __u16 l3s[] = { 0, NT_ETH_P_IP, NT_ETH_P_IPV6, NT_ETH_P_ARP, 0x8100 };
+	static const __u8 l4s[] = { NT_IPPROTO_TCP, NT_IPPROTO_UDP, NT_IPPROTO_ICMP };
+	static const __u32 bits[] = { NT_F_SADDR, NT_F_DADDR, NT_F_ADDR, NT_F_SPORT, NT_F_DPORT,
+				      NT_F_PORT, NT_F_L3, NT_F_L4, NT_F_PID, NT_F_SADDR6,
+				      NT_F_DADDR6, NT_F_ADDR6 };
+	unsigned int nb = sizeof(bits) / sizeof(bits[0]), checked = 0, early = 0;
+	unsigned int a, b, c, d, e, v, i;
+	struct nt_filter f;
+	struct nt_pkt p;
+
+	for (a = 0; a < 5; a++)			/* packet L3 */
+	for (b = 0; b < 3; b++)			/* packet L4 */
+	for (c = 0; c < 4; c++)			/* how much was read: L3, +addr, +L4, +ports */
+	for (v = 0; v < 2; v++)			/* packet addresses/ports: value 0 or 1 */
+	for (i = 0; i < (1u << nb); i += 1 + (i & 7)) {	/* filter bits, thinned */
+		memset(&p, 0, sizeof(p));
+		p.l3_proto = l3s[a];
+		p.have = p.l3_proto ? NT_HAVE_L3 : 0;
+		if (p.l3_proto == NT_ETH_P_IP || p.l3_proto == NT_ETH_P_IPV6 ||
+		    p.l3_proto == NT_ETH_P_ARP) {
+			if (c >= 1)
+				p.have |= NT_HAVE_ADDR;
+			if (c >= 2 && p.l3_proto != NT_ETH_P_ARP) {
+				p.have |= NT_HAVE_L4;
+				p.l4_proto = l4s[b];
+			}
+			if (c >= 3 && (p.have & NT_HAVE_L4) && p.l4_proto != NT_IPPROTO_ICMP)
+				p.have |= NT_HAVE_PORTS;
+		}
+		memset(p.saddr, v, 16);
+		memset(p.daddr, v, 16);
+		p.sport = p.dport = v;
+		for (d = 0; d < 2; d++)		/* filter values: match or not */
+		for (e = 0; e < 5; e++) {	/* filter's L3 */
+			memset(&f, 0, sizeof(f));
+			for (unsigned int k = 0; k < nb; k++)
+				if (i & (1u << k))
+					f.set |= bits[k];
+			f.l3_proto = l3s[e] ? l3s[e] : NT_ETH_P_IP;
+			f.l4_proto = l4s[(b + d) % 3];
+			f.pid = d ? 7 : 8;
+			memset(f.saddr, d, 16);
+			memset(f.daddr, d, 16);
+			memset(f.addr, d, 16);
+			f.sport = f.dport = f.port = d;
+			if (!nt_filter_match(&f, &p, 8))
+				continue;
+			checked++;
+			CHECK(nt_filter_maybe_l3(&f, p.l3_proto, 8));
+			CHECK(nt_filter_match_some(&f, &p, 8, NT_F_PORTS));
+			if (!nt_filter_maybe_l3(&f, p.l3_proto, 8))
+				early++;
+		}
+	}
+	CHECK(checked > 1000);
+	CHECK(early == 0);
+	/* and it does reject: -p arp on IPv4, --port on ARP, -s on IPv6 */
+	memset(&f, 0, sizeof(f));
+	f.set = NT_F_L3;
+	f.l3_proto = NT_ETH_P_ARP;
+	CHECK(!nt_filter_maybe_l3(&f, NT_ETH_P_IP, 0));
+	CHECK(!nt_filter_maybe_l3(&f, 0, 0));
+	CHECK(nt_filter_maybe_l3(&f, NT_ETH_P_ARP, 0));
+	f.set = NT_F_PORT;
+	CHECK(!nt_filter_maybe_l3(&f, NT_ETH_P_ARP, 0));
+	CHECK(nt_filter_maybe_l3(&f, NT_ETH_P_IPV6, 0));
+	f.set = NT_F_SADDR;
+	CHECK(!nt_filter_maybe_l3(&f, NT_ETH_P_IPV6, 0));
+	CHECK(!nt_filter_maybe_l3(&f, NT_ETH_P_ARP, 0));
+	f.set |= NT_F_L3;
+	CHECK(nt_filter_maybe_l3(&f, NT_ETH_P_ARP, 0));
+	f.set = NT_F_PID;
+	f.pid = 3;
+	CHECK(!nt_filter_maybe_l3(&f, NT_ETH_P_IP, 4));
+	f.set = NT_F_NETNS;
+	CHECK(nt_filter_maybe_l3(&f, 0, 4));
+}
