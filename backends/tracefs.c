@@ -31,6 +31,7 @@
 
 #include "backend.h"
 #include "tracefs.h"
+#include "bpf_btf.h"
 #include "../bpf/filter.h"
 #include "../compat/features.h"
 #include "../src/log.h"
@@ -516,8 +517,8 @@ const char *nt_tfs_arg_reg(int argno)
 
 /* Member `name` of composite type tid, looking into anonymous structs and
  * unions (sk_buff's headers struct_group, the dev/dev_scratch union). */
-static int btf_member(const struct btf *btf, __u32 tid, const char *name,
-		      __u32 *bitoff, __s64 *size)
+static int btf_member_t(const struct btf *btf, __u32 tid, const char *name,
+			__u32 *bitoff, __s64 *size, __u32 *mtype)
 {
 	const struct btf_type *t = btf__type_by_id(btf, tid);
 	const struct btf_member *m;
@@ -535,15 +536,23 @@ static int btf_member(const struct btf *btf, __u32 tid, const char *name,
 				continue;
 			*bitoff = btf_member_bit_offset(t, i);
 			*size = btf__resolve_size(btf, m->type);
+			if (mtype)
+				*mtype = m->type;
 			return 0;
 		}
 		rt = btf__resolve_type(btf, m->type);
-		if (rt > 0 && !btf_member(btf, rt, name, &sub, size)) {
+		if (rt > 0 && !btf_member_t(btf, rt, name, &sub, size, mtype)) {
 			*bitoff = btf_member_bit_offset(t, i) + sub;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+static int btf_member(const struct btf *btf, __u32 tid, const char *name,
+		      __u32 *bitoff, __s64 *size)
+{
+	return btf_member_t(btf, tid, name, bitoff, size, NULL);
 }
 
 static int btf_off(const struct btf *btf, const char *sname, const char *mname,
@@ -699,6 +708,159 @@ int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool
 	buf[r++] = ' ';
 	strcpy(buf + r, extra);
 	return r + strlen(extra);
+}
+
+/* struct sname in vmlinux or, for a module's type, in the first module BTF
+ * that has it (split BTF: it sees vmlinux's types too) */
+static const struct btf *btf_with_struct(const struct btf *vmlinux, struct btf *const *mods,
+					 int nmods, const char *sname, int *id)
+{
+	int i;
+
+	if (vmlinux && (*id = btf__find_by_name_kind(vmlinux, sname, BTF_KIND_STRUCT)) > 0)
+		return vmlinux;
+	for (i = 0; i < nmods; i++)
+		if (mods[i] && (*id = btf__find_by_name_kind(mods[i], sname, BTF_KIND_STRUCT)) > 0)
+			return mods[i];
+	return NULL;
+}
+
+/* Byte offset of sname.mname (-1 unknown); its size and type into *size /
+ * *is_ptr when asked. */
+static int nf_off(const struct btf *vmlinux, struct btf *const *mods, int nmods,
+		  const char *sname, const char *mname, int *size, bool *is_ptr)
+{
+	const struct btf *b;
+	const struct btf_type *mt;
+	__u32 bit, tid;
+	__s64 sz;
+	int id;
+
+	b = btf_with_struct(vmlinux, mods, nmods, sname, &id);
+	if (!b || btf_member_t(b, id, mname, &bit, &sz, &tid) || (bit & 7))
+		return -1;
+	if (size)
+		*size = sz;
+	if (is_ptr) {
+		int rt = btf__resolve_type(b, tid);
+
+		mt = rt > 0 ? btf__type_by_id(b, rt) : NULL;
+		*is_ptr = mt && btf_is_ptr(mt);
+	}
+	return bit / 8;
+}
+
+void nt_tfs_btf_nf_offsets(const struct btf *vmlinux, struct btf *const *mods, int nmods,
+			   struct nt_nf_offs *o)
+{
+	const struct btf *b;
+	bool ptr = false;
+	int sz = 0, id, x, st;
+
+	memset(o, 0xff, sizeof(*o));	/* -1 */
+	o->state_pf = nf_off(vmlinux, mods, nmods, "nf_hook_state", "pf", &sz, NULL);
+	o->pf_size = sz;
+	o->state_hook = nf_off(vmlinux, mods, nmods, "nf_hook_state", "hook", &sz, NULL);
+	o->hook_size = sz;
+	/* nft_pktinfo has pointed at the state itself since v5.16; before,
+	 * through its struct xt_action_param xt */
+	o->pkt_state = nf_off(vmlinux, mods, nmods, "nft_pktinfo", "state", NULL, NULL);
+	if (o->pkt_state < 0 &&
+	    (x = nf_off(vmlinux, mods, nmods, "nft_pktinfo", "xt", NULL, NULL)) >= 0 &&
+	    (st = nf_off(vmlinux, mods, nmods, "xt_action_param", "state", NULL, NULL)) >= 0)
+		o->pkt_state = x + st;
+	o->nft_skb = nf_off(vmlinux, mods, nmods, "nft_pktinfo", "skb", NULL, NULL);
+	o->xt_name = nf_off(vmlinux, mods, nmods, "xt_table", "name", NULL, &ptr);
+	o->xt_name_ptr = ptr;
+	o->chain_table = nf_off(vmlinux, mods, nmods, "nft_chain", "table", NULL, NULL);
+	o->chain_name = nf_off(vmlinux, mods, nmods, "nft_chain", "name", NULL, &ptr);
+	if (!ptr)
+		o->chain_name = -1;
+	o->table_name = nf_off(vmlinux, mods, nmods, "nft_table", "name", NULL, &ptr);
+	if (!ptr)
+		o->table_name = -1;
+	o->ents_num = nf_off(vmlinux, mods, nmods, "nf_hook_entries", "num_hook_entries", &sz,
+			     NULL);
+	if (sz != 2)
+		o->ents_num = -1;
+	o->ents_hooks = nf_off(vmlinux, mods, nmods, "nf_hook_entries", "hooks", NULL, NULL);
+	o->ent_hook = nf_off(vmlinux, mods, nmods, "nf_hook_entry", "hook", NULL, NULL);
+	b = btf_with_struct(vmlinux, mods, nmods, "nf_hook_entry", &id);
+	o->ent_size = b ? btf__resolve_size(b, id) : -1;
+	if (o->ent_size <= 0)
+		o->ent_size = -1;
+}
+
+static const char *int_type(int size)
+{
+	return size == 1 ? "u8" : size == 2 ? "u16" : size == 4 ? "u32" : size == 8 ? "u64" : NULL;
+}
+
+int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos *p,
+			  unsigned int hflags, bool funcs, char *buf, size_t len)
+{
+	struct nt_kprobe_arg a[6 + NT_NF_MAX_FUNCS];
+	static const char *const fname[] = { "nff0", "nff1", "nff2", "nff3", "nff4", "nff5",
+					     "nff6", "nff7" };
+	const char *pft = int_type(o->pf_size), *hkt = int_type(o->hook_size);
+	int n = 0, st = -1, i;
+	long pre = -1;
+
+#define NF_ARG(nm, ty, pos, ...) do {					\
+		long _o[] = { __VA_ARGS__ };				\
+		unsigned int _k;					\
+		memset(&a[n], 0, sizeof(a[n]));				\
+		a[n].name = nm;						\
+		a[n].type = ty;						\
+		a[n].argno = (pos) + 1;					\
+		a[n].reg = nt_tfs_arg_reg((pos) + 1);			\
+		for (_k = 0; _k < sizeof(_o) / sizeof(_o[0]); _k++)	\
+			if (_o[_k] != LONG_MIN)				\
+				a[n].offs[a[n].nderef++] = _o[_k];	\
+		n++;							\
+	} while (0)
+#define NONE LONG_MIN
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = 0;
+	/* the hook point: nf_hook_slow's and ipt_do_table's state argument,
+	 * or nft_do_chain's pkt->state */
+	if (p->state >= 0) {
+		st = p->state;
+	} else if ((hflags & NT_HF_NFT) && p->skb >= 0 && o->pkt_state >= 0) {
+		st = p->skb;
+		pre = o->pkt_state;
+	}
+	if (st >= 0 && o->state_pf >= 0 && o->state_hook >= 0 && pft && hkt) {
+		NF_ARG("nfpf", pft, st, pre >= 0 ? pre : NONE, o->state_pf);
+		NF_ARG("nfhook", hkt, st, pre >= 0 ? pre : NONE, o->state_hook);
+	}
+	if (p->table >= 0 && (hflags & NT_HF_NFT)) {
+		/* nft_do_chain(pkt, priv): priv is the chain; both names are char * */
+		if (o->chain_table >= 0 && o->table_name >= 0) {
+			NF_ARG("nftable", "string", p->table, o->chain_table, o->table_name, 0);
+			if (o->chain_name >= 0)
+				NF_ARG("nfchain", "string", p->table, o->chain_name, 0);
+		}
+	} else if (p->table >= 0 && o->xt_name >= 0) {
+		/* struct xt_table: char name[XT_TABLE_MAXNAMELEN], in place */
+		NF_ARG("nftable", "string", p->table, o->xt_name, o->xt_name_ptr ? 0 : NONE);
+	}
+	if (funcs && p->entries >= 0 && o->ents_num >= 0 && o->ents_hooks >= 0 &&
+	    o->ent_hook >= 0 && o->ent_size > 0) {
+		/* hooks[i].hook for the first NT_NF_MAX_FUNCS entries; those
+		 * past num_hook_entries are read but not used */
+		NF_ARG("nfnum", "u16", p->entries, o->ents_num);
+		for (i = 0; i < NT_NF_MAX_FUNCS && i < (int)(sizeof(fname) / sizeof(fname[0])); i++)
+			NF_ARG(fname[i], "x64", p->entries,
+			       o->ents_hooks + (long)i * o->ent_size + o->ent_hook);
+	}
+#undef NF_ARG
+#undef NONE
+	if (!n)
+		return 0;
+	return nt_tfs_kprobe_fmt(a, n, buf, len);
 }
 
 static __u32 get32be(const __u8 *b)
@@ -873,7 +1035,7 @@ static void fld_set(struct nt_tfs_fld *fl, struct tep_event *ev, const char *nam
 int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, int kind,
 		      char *why, size_t len)
 {
-	int min = 0;
+	int min = 0, i;
 
 	memset(d, 0, sizeof(*d));
 	d->id = ev->id;
@@ -881,11 +1043,16 @@ int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, in
 	d->kind = kind;
 	fld_set(&d->pid, ev, "common_pid", &min);
 	if (kind == NT_TFS_EV_KRET) {
+		struct tep_format_field *rf = tep_find_any_field(ev, "ret");
+
 		fld_set(&d->ret, ev, "ret", &min);
 		if (!d->ret.size) {
 			snprintf(why, len, "%s: no ret field", ev->name);
 			return -ENOENT;
 		}
+		/* an int function's $retval fetched as s32 (the upper half of
+		 * the register is not part of the value) */
+		d->ret_s32 = rf && rf->size == 4 && (rf->flags & TEP_FIELD_IS_SIGNED);
 		d->min_size = min;
 		return 0;
 	}
@@ -924,6 +1091,17 @@ int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, in
 	fld_set(&d->ifindex, ev, "ifindex", &min);
 	fld_set(&d->win, ev, "win", &min);
 	fld_set(&d->reason, ev, "reason", &min);
+	fld_set(&d->nf_pf, ev, "nfpf", &min);
+	fld_set(&d->nf_hook, ev, "nfhook", &min);
+	fld_set(&d->nf_table, ev, "nftable", &min);
+	fld_set(&d->nf_chain, ev, "nfchain", &min);
+	fld_set(&d->nf_num, ev, "nfnum", &min);
+	for (i = 0; i < NT_NF_MAX_FUNCS; i++) {
+		char nm[8];
+
+		snprintf(nm, sizeof(nm), "nff%d", i);
+		fld_set(&d->nf_f[i], ev, nm, &min);
+	}
 	d->nh_unset = d->nh.size == 2 ? 0xffff : 0xffffffff;
 	if (!d->skb.size) {
 		snprintf(why, len, "kprobe event %s has no skb field", ev->name);
@@ -1037,6 +1215,73 @@ static void kprobe_pkt(const struct nt_tfs_evdec *d, const __u8 *rec, int size,
 	}
 }
 
+/* Where the packet is in netfilter, as nt_nf_info() in bpf/life.bpf.c
+ * reports it: the same fields and flags, so diagnosis and output do not
+ * care which backend read them. */
+static void kprobe_nf(const struct nt_tfs_evdec *d, const __u8 *rec, int size,
+		      struct nt_event *ev)
+{
+	unsigned int i, n;
+
+	if (d->nf_pf.size && d->nf_hook.size) {
+		ev->nf_pf = getf(&d->nf_pf, rec);
+		ev->nf_hook = getf(&d->nf_hook, rec);
+		ev->flags |= NT_EV_NF;
+	}
+	if (d->nf_table.size) {
+		get_str(&d->nf_table, rec, size, ev->nf_table, sizeof(ev->nf_table));
+		if (ev->nf_table[0]) {
+			ev->flags |= NT_EV_NF_TABLE;
+			if (d->nf_chain.size)
+				get_str(&d->nf_chain, rec, size, ev->nf_chain,
+					sizeof(ev->nf_chain));
+		}
+	}
+	if (d->nf_num.size) {
+		n = getf(&d->nf_num, rec);
+		for (i = 0; i < NT_NF_MAX_FUNCS && i < n && d->nf_f[i].size; i++)
+			ev->nf_funcs[i] = getf(&d->nf_f[i], rec);
+		ev->nf_nfuncs = i;
+		ev->flags |= NT_EV_NF_FUNCS;
+	}
+}
+
+static void call_push(struct nt_tfs_clone *c, __u64 skb, __u64 ts, __u32 pid, __u16 hook)
+{
+	struct nt_tfs_call *x;
+
+	if (c->ncall == NT_TFS_RET_DEPTH) {
+		/* full: returns were missed (kretprobe instances ran out);
+		 * the oldest entry goes */
+		memmove(&c->call[0], &c->call[1], (NT_TFS_RET_DEPTH - 1) * sizeof(c->call[0]));
+		c->ncall--;
+	}
+	x = &c->call[c->ncall++];
+	x->skb = skb;
+	x->ts = ts;
+	x->pid = pid;
+	x->hook = hook;
+}
+
+/* The skb of the latest call of hook by pid not returned yet, or 0.  The
+ * calls above it (their returns were missed) are dropped with it. */
+static __u64 call_pop(struct nt_tfs_clone *c, __u64 ts, __u32 pid, __u16 hook)
+{
+	unsigned int i;
+	__u64 skb;
+
+	for (i = c->ncall; i-- > 0;) {
+		const struct nt_tfs_call *x = &c->call[i];
+
+		if (x->hook != hook || x->pid != pid)
+			continue;
+		skb = ts >= x->ts && ts - x->ts <= NT_TFS_RET_MAX_NS ? x->skb : 0;
+		c->ncall = i;
+		return skb;
+	}
+	return 0;
+}
+
 int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
 		       struct nt_tfs_join *join, struct nt_tfs_clone *clone,
 		       const void *data, int size, __u64 ts, int cpu, struct nt_event *ev)
@@ -1104,6 +1349,8 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 		if (!ev->skb)
 			return NT_TFS_REC_OTHER;
 		kprobe_pkt(d, rec, size, ev);
+		if (d->nf_pf.size || d->nf_table.size || d->nf_num.size)
+			kprobe_nf(d, rec, size, ev);
 		if (d->reason.size) {
 			ev->reason = getf(&d->reason, rec);
 			ev->flags |= NT_EV_REASON;
@@ -1114,6 +1361,8 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 				join_put(join, ev->skb, ts, &ev->pkt);
 			return NT_TFS_REC_FLOW;
 		}
+		if (d->kret)
+			call_push(clone, ev->skb, ts, ev->pid, d->hook);
 		return NT_TFS_REC_HOOK;
 	case NT_TFS_EV_CLONE:
 		clone->parent = getf(&d->skb, rec);
@@ -1123,8 +1372,16 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 		return NT_TFS_REC_OTHER;
 	case NT_TFS_EV_KRET:
 		v = getf(&d->ret, rec);
-		if (d->hook != NT_HOOK_SKB_CLONE)
-			return NT_TFS_REC_OTHER;
+		if (d->hook != NT_HOOK_SKB_CLONE) {
+			/* the return value of the call entered last: an event
+			 * of its skb without headers, as bpf's fexit sends */
+			ev->skb = call_pop(clone, ts, ev->pid, d->hook);
+			if (!ev->skb)
+				return NT_TFS_REC_OTHER;
+			ev->retval = d->ret_s32 ? (__s64)(__s32)v : (__s64)v;
+			ev->flags |= NT_EV_RET;
+			return NT_TFS_REC_HOOK;
+		}
 		/* kretprobes carry no arguments: the parent is the entry seen
 		 * last on this CPU by the same task (skb_clone does not nest) */
 		if (!clone->valid || clone->pid != ev->pid || ts < clone->ts ||
@@ -1159,6 +1416,35 @@ bool nt_tfs_func_listed(const char *list, size_t len, const char *func)
 		    (after == '\n' || after == ' ' || after == '\t'))
 			return true;
 		p = hit + 1;
+	}
+	return false;
+}
+
+bool nt_tfs_func_module(const char *list, size_t len, const char *func, char *mod,
+			size_t mlen)
+{
+	size_t fl = strlen(func);
+	const char *p = list, *end = list + len, *hit, *e, *lb, *rb;
+
+	if (!fl || !mlen)
+		return false;
+	while (p < end && (hit = memmem(p, end - p, func, fl))) {
+		char before = hit == list ? '\n' : hit[-1];
+		char after = hit + fl < end ? hit[fl] : '\n';
+
+		p = hit + 1;
+		if ((before != '\n' && before != ' ') ||
+		    (after != '\n' && after != ' ' && after != '\t'))
+			continue;
+		e = memchr(hit + fl, '\n', end - (hit + fl));
+		if (!e)
+			e = end;
+		lb = memchr(hit + fl, '[', e - (hit + fl));
+		rb = lb ? memchr(lb, ']', e - lb) : NULL;
+		if (!lb || !rb || rb == lb + 1)
+			return false;
+		snprintf(mod, mlen, "%.*s", (int)(rb - lb - 1), lb + 1);
+		return true;
 	}
 	return false;
 }
@@ -1227,7 +1513,7 @@ static int track_find(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
 	return -1;
 }
 
-static void track_add(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
+static void track_add(struct nt_tfs_track *tr, __u64 skb, __u64 ts, const struct nt_ident *id)
 {
 	__u32 h = track_hash(skb), i, k, old = h & (NT_TFS_TRACK_SLOTS - 1);
 
@@ -1242,29 +1528,49 @@ static void track_add(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
 	}
 	tr->skb[old] = skb;
 	tr->ts[old] = ts;
+	tr->id[old] = *id;
+	tr->neg[old] = 0;
 }
 
 int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
 		       const struct nt_event *ev)
 {
 	struct nt_filter part = *f;
+	struct nt_ident id;
 	__u8 have = ev->pkt.have;
 	bool full = true;
+	bool end = ev->hook == NT_HOOK_KFREE_SKB || ev->hook == NT_HOOK_CONSUME_SKB;
+	bool clone = (ev->flags & NT_EV_RET) && ev->hook == NT_HOOK_SKB_CLONE && ev->retval;
 	int k;
 
 	if (!f->set)
 		return 1;
+	nt_ident_of(&ev->pkt, &id);
 	k = ev->skb ? track_find(tr, ev->skb, ev->ts) : -1;
-	if (k >= 0) {
+	if (k >= 0 && tr->neg[k] && !(have & NT_HAVE_ADDR)) {
+		/* more of a packet judged not to match (skb_clone's clone
+		 * included: it is not tracked) */
 		tr->ts[k] = ev->ts;
-		if (ev->flags & NT_EV_RET && ev->hook == NT_HOOK_SKB_CLONE && ev->retval)
-			track_add(tr, ev->retval, ev->ts);	/* the clone is ours too */
-		if (ev->hook == NT_HOOK_KFREE_SKB || ev->hook == NT_HOOK_CONSUME_SKB)
+		if (end)
 			tr->skb[k] = 0;
+		return 0;
+	}
+	if (k >= 0 && !tr->neg[k] && !nt_ident_other(&tr->id[k], &id)) {
+		tr->ts[k] = ev->ts;
+		if (have & NT_HAVE_ADDR)
+			tr->id[k] = id;		/* NAT: follow the new headers */
+		id = tr->id[k];
+		if (end)
+			tr->skb[k] = 0;
+		if (clone)
+			track_add(tr, ev->retval, ev->ts, &id);	/* the clone is ours too */
 		return 1;
 	}
-	/* judge what this event can tell; pass what it cannot (the tracker
-	 * decides on the block) */
+	/* Not tracked; or the address holds another packet now (its free was
+	 * not seen: __kfree_skb has no tracepoint, e.g. a packet that went
+	 * into a socket), or a packet judged not to match shows its headers
+	 * again (NAT may make it match).  Judge what this event can tell;
+	 * pass what it cannot (the tracker decides on the block). */
 	if ((part.set & NT_F_L3) && !(have & NT_HAVE_L3))
 		part.set &= ~NT_F_L3, full = false;
 	if ((part.set & NT_F_L4) && !(have & NT_HAVE_L4))
@@ -1273,12 +1579,24 @@ int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
 		part.set &= ~NT_F_ADDRS, full = false;
 	if ((part.set & NT_F_PORTS) && !(have & NT_HAVE_PORTS))
 		part.set &= ~NT_F_PORTS, full = false;
-	if (!nt_filter_match(&part, &ev->pkt, ev->pid))
+	if (!nt_filter_match(&part, &ev->pkt, ev->pid)) {
+		if (k >= 0 && !end) {
+			/* keep the address, so the events of this packet
+			 * without headers do not join the old one's block */
+			tr->neg[k] = 1;
+			tr->ts[k] = ev->ts;
+			tr->id[k] = id;
+		} else if (k >= 0) {
+			tr->skb[k] = 0;
+		}
 		return 0;
-	if (full && ev->skb && ev->hook != NT_HOOK_KFREE_SKB && ev->hook != NT_HOOK_CONSUME_SKB) {
-		track_add(tr, ev->skb, ev->ts);
-		if (ev->flags & NT_EV_RET && ev->hook == NT_HOOK_SKB_CLONE && ev->retval)
-			track_add(tr, ev->retval, ev->ts);
+	}
+	if (full && ev->skb && !end) {
+		track_add(tr, ev->skb, ev->ts, &id);
+		if (clone)
+			track_add(tr, ev->retval, ev->ts, &id);
+	} else if (k >= 0) {
+		tr->skb[k] = 0;		/* whatever it held is over */
 	}
 	return 1;
 }
@@ -1323,11 +1641,19 @@ struct tfs_priv {
 	struct tfs_en {			/* events to enable, flow sources first */
 		char sys[32], ev[64];
 		int hook, kind;
+		bool kret;		/* a kprobe whose hook has a kretprobe */
 		char filter[64];
 	} *en;
 	int nen;
 	char *funcs;			/* available_filter_functions or kallsyms */
 	size_t funcs_len;
+	/* module BTF (split on btf), read for hooks in modules: nft_do_chain
+	 * in nf_tables, ipt_do_table in ip_tables */
+	struct tfs_mod {
+		char name[56];
+		struct btf *btf;	/* NULL: not there */
+	} *mods;
+	int nmods;
 };
 
 static unsigned long long now_ns(void)
@@ -1608,26 +1934,105 @@ static int load_btf(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t le
 	return nt_tfs_btf_offsets(p->btf, &p->offs, why, len);
 }
 
+/* The BTF that describes kfunc: vmlinux's, or its module's (read once,
+ * split on vmlinux's); NULL when there is none. */
+static const struct btf *func_btf(struct nt_ctx *ctx, struct tfs_priv *p, const char *kfunc)
+{
+	char mod[56], path[PATH_MAX];
+	struct tfs_mod *nm;
+	int i;
+
+	if (!p->btf)
+		return NULL;
+	if (btf__find_by_name_kind(p->btf, kfunc, BTF_KIND_FUNC) > 0)
+		return p->btf;
+	/* module BTF is split on the running kernel's: not with --btf-path */
+	if (ctx->opts->btf_path || !p->funcs ||
+	    !nt_tfs_func_module(p->funcs, p->funcs_len, kfunc, mod, sizeof(mod)))
+		return NULL;
+	for (i = 0; i < p->nmods; i++)
+		if (!strcmp(p->mods[i].name, mod))
+			return p->mods[i].btf;
+	nm = realloc(p->mods, (p->nmods + 1) * sizeof(*nm));
+	if (!nm)
+		return NULL;
+	p->mods = nm;
+	nm = &p->mods[p->nmods++];
+	snprintf(nm->name, sizeof(nm->name), "%s", mod);
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
+	nm->btf = btf__parse_split(path, p->btf);	/* libbpf 1.x: NULL on error */
+	if (!nm->btf)
+		nt_debug("tracefs: no BTF for module %s (%s)", mod, path);
+	return nm->btf;
+}
+
+/* Fetch args of the netfilter annotations, where kfunc's prototype has a
+ * hook state, table/chain or hook entries (found as the bpf backend finds
+ * them, nt_btf_func_args()), into buf ("" when none). */
+static void nf_extra(struct nt_ctx *ctx, struct tfs_priv *p, const struct btf *fb, int hook,
+		     const char *kfunc, char *buf, size_t len)
+{
+	const struct nt_hook *h = &nt_hooks[hook];
+	struct nt_hook_args ha;
+	struct nt_nf_argpos pos;
+	struct nt_nf_offs o;
+	struct btf *mod = fb != p->btf ? (struct btf *)fb : NULL;
+	int r;
+
+	buf[0] = 0;
+	if (!fb || nt_btf_func_args(fb, kfunc, h->flags, h->skb_arg, &ha))
+		return;
+	if (ha.state < 0 && ha.table < 0 && ha.entries < 0 && !(h->flags & NT_HF_NFT))
+		return;
+	nt_tfs_btf_nf_offsets(p->btf, mod ? &mod : NULL, mod ? 1 : 0, &o);
+	pos.skb = ha.skb;
+	pos.state = ha.state;
+	pos.table = ha.table;
+	pos.entries = ha.entries;
+	r = nt_tfs_kprobe_nf_args(&o, &pos, h->flags, ctx->opts->hooks, buf, len);
+	if (r < 0) {
+		buf[0] = 0;
+		nt_info("hook %s: no netfilter annotations (%s)", h->name, strerror(-r));
+	} else if (!r) {
+		nt_info("hook %s: no netfilter annotations (structure offsets not in BTF)",
+			h->name);
+	}
+}
+
 /* A kprobe event on kfunc for hook: the skb, its length, device and (when
- * BTF gave the offsets) its header window.  Retried without the window
+ * BTF gave the offsets) its header window, and for netfilter hooks where
+ * the packet is in netfilter.  Retried without the window (and the rest)
  * for kernels without array fetch types (before v4.20). */
 static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 			   const char *kfunc, const char *evname, int kind)
 {
 	const struct nt_hook *h = &nt_hooks[hook];
-	char args[768], extra[64] = "";
+	const struct btf *fb = func_btf(ctx, p, kfunc);
+	struct nt_skb_offs so = p->offs;
+	struct nt_nf_offs no;
+	char args[2048], extra[1024] = "";
 	int argno = h->skb_arg + 1, how = (h->flags & NT_HF_NFT) ? NT_TFS_SKB_NFT : NT_TFS_SKB_PTR;
 	int err, i;
 
-	if (p->btf && nt_tfs_btf_skb_arg(p->btf, kfunc, &argno, &how))
+	if (!fb || nt_tfs_btf_skb_arg(fb, kfunc, &argno, &how))
 		nt_debug("tracefs: no BTF prototype for %s; skb is argument %d per the catalogue",
 			 kfunc, argno);
-	if (kind == NT_TFS_EV_DROPKP && p->btf) {
+	if (how == NT_TFS_SKB_NFT && fb && fb != p->btf) {
+		/* nft_pktinfo is a module type: its skb's offset is there */
+		struct btf *mb = (struct btf *)fb;
+
+		nt_tfs_btf_nf_offsets(p->btf, &mb, 1, &no);
+		if (no.nft_skb >= 0)
+			so.nft_skb = no.nft_skb;
+	}
+	if (kind == NT_TFS_EV_KPROBE && p->hdrs)
+		nf_extra(ctx, p, fb, hook, kfunc, extra, sizeof(extra));
+	if (kind == NT_TFS_EV_DROPKP && fb) {
 		/* the reason: the parameter after the skb */
 		const char *r = nt_tfs_arg_reg(argno + 1);
-		int id = btf__find_by_name_kind(p->btf, kfunc, BTF_KIND_FUNC);
-		const struct btf_type *fn = id > 0 ? btf__type_by_id(p->btf, id) : NULL;
-		const struct btf_type *pr = fn ? btf__type_by_id(p->btf, fn->type) : NULL;
+		int id = btf__find_by_name_kind(fb, kfunc, BTF_KIND_FUNC);
+		const struct btf_type *fn = id > 0 ? btf__type_by_id(fb, id) : NULL;
+		const struct btf_type *pr = fn ? btf__type_by_id(fb, fn->type) : NULL;
 
 		if (pr && btf_is_func_proto(pr) && btf_vlen(pr) > argno) {
 			if (r)
@@ -1636,10 +2041,14 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 				snprintf(extra, sizeof(extra), "reason=$arg%d:u32", argno + 1);
 		}
 	}
-	for (i = p->hdrs ? 0 : 1; i < 2; i++) {
-		if (i == 0)
-			err = nt_tfs_kprobe_skb_args(&p->offs, argno, how, true, extra, args,
-						     sizeof(args));
+	/* 0: everything, 1: without the netfilter fields (a kernel that
+	 * refuses one of them still gets the headers), 2: the skb alone */
+	for (i = p->hdrs ? 0 : 2; i < 3; i++) {
+		if (i == 1 && (kind != NT_TFS_EV_KPROBE || !extra[0]))
+			continue;
+		if (i < 2)
+			err = nt_tfs_kprobe_skb_args(&so, argno, how, true, i ? NULL : extra,
+						     args, sizeof(args));
 		else {
 			struct nt_kprobe_arg a = { .name = "skb", .argno = argno, .type = "x64",
 						   .reg = nt_tfs_arg_reg(argno) };
@@ -1647,7 +2056,7 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 			if (how == NT_TFS_SKB_PPTR)
 				a.offs[a.nderef++] = 0;
 			else if (how == NT_TFS_SKB_NFT)
-				a.offs[a.nderef++] = p->offs.nft_skb > 0 ? p->offs.nft_skb : 0;
+				a.offs[a.nderef++] = so.nft_skb > 0 ? so.nft_skb : 0;
 			err = nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
 		}
 		if (err < 0)
@@ -1658,6 +2067,29 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 			return 0;
 	}
 	return err;
+}
+
+/* The fetch type of kfunc's return value from BTF ("s32" for an int, "u32"
+ * for an unsigned int: the upper half of the register is not part of the
+ * value; else "x64"), or NULL when it returns none (or BTF does not say). */
+static const char *func_ret(struct nt_ctx *ctx, struct tfs_priv *p, int hook, const char *kfunc)
+{
+	const struct nt_hook *h = &nt_hooks[hook];
+	const struct btf *fb = func_btf(ctx, p, kfunc);
+	const struct btf_type *t;
+	struct nt_hook_args ha;
+	int id;
+
+	if (!fb || nt_btf_func_args(fb, kfunc, h->flags, h->skb_arg, &ha) || !ha.has_ret)
+		return NULL;
+	if (ha.ret_s32)
+		return "s32";
+	id = btf__find_by_name_kind(fb, kfunc, BTF_KIND_FUNC);
+	t = id > 0 ? btf__type_by_id(fb, id) : NULL;
+	t = t ? btf__type_by_id(fb, t->type) : NULL;
+	id = t ? btf__resolve_type(fb, t->type) : -1;
+	t = id > 0 ? btf__type_by_id(fb, id) : NULL;
+	return t && btf_is_int(t) && t->size == 4 ? "u32" : "x64";
 }
 
 /* Lifecycle: a mechanism per wanted hook, kprobe events created. */
@@ -1677,21 +2109,33 @@ static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 		mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, kfunc,
 					sizeof(kfunc), why, sizeof(why));
 		if (mech == NT_MECH_TFS_KPROBE) {
+			const char *rtype = "x64";
+			bool kret = false;
+
 			snprintf(evname, sizeof(evname), "nt_%s", h->name);
 			err = add_hook_kprobe(ctx, p, hook, kfunc, evname,
 					      (h->flags & NT_HF_CLONE) ? NT_TFS_EV_CLONE
 								       : NT_TFS_EV_KPROBE);
-			if (!err && (h->flags & NT_HF_CLONE)) {
-				/* the clone is the return value */
-				struct nt_kprobe_arg a = { .name = "ret", .retval = 1, .type = "x64" };
+			/* the return value: skb_clone's is the clone; with --ret
+			 * (and --diag, whose rules read netfilter verdicts) every
+			 * hook's that returns one, as bpf's fexit programs */
+			if (!err && ((h->flags & NT_HF_CLONE) ||
+				     (ctx->opts->ret && (rtype = func_ret(ctx, p, hook, kfunc))))) {
+				struct nt_kprobe_arg a = { .name = "ret", .retval = 1, .type = rtype };
 				char args[64];
 				char rname[96];
 
 				snprintf(rname, sizeof(rname), "%s_ret", evname);
 				nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
-				err = nt_tracefs_kretprobe_add(ctx, rname, kfunc, args);
-				if (!err)
+				if (!nt_tracefs_kretprobe_add(ctx, rname, kfunc, args)) {
 					err = add_en(p, p->sys, rname, hook, NT_TFS_EV_KRET, false);
+					kret = !(h->flags & NT_HF_CLONE);
+				} else if (h->flags & NT_HF_CLONE) {
+					err = -EOPNOTSUPP;
+				} else {
+					nt_info("hook %s: no kretprobe on %s: no return values", h->name,
+						kfunc);
+				}
 			}
 			if (!err) {
 				err = add_en(p, p->sys, evname, hook,
@@ -1699,6 +2143,7 @@ static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 								      : NT_TFS_EV_KPROBE, false);
 				if (err)
 					return err;
+				p->en[p->nen - 1].kret = kret;
 				ctx->mech[hook] = NT_MECH_TFS_KPROBE;
 				nhooks++;
 				nt_info("hook %s: kprobe event on %s%s", h->name, kfunc,
@@ -1755,8 +2200,10 @@ static int build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 		} else {
 			err = nt_tfs_evdec_init(&d, te, e->hook, e->kind, why, sizeof(why));
 		}
-		if (!err)
+		if (!err) {
+			d.kret = e->kret;
 			err = nt_tfs_evtab_add(&p->tab, &d);
+		}
 		if (err) {
 			if (err == -ENOMEM)
 				return err;
@@ -1773,7 +2220,9 @@ static int build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 			if (e->kind == NT_TFS_EV_TP && d.proto.size)
 				snprintf(e->filter, sizeof(e->filter), "protocol == 0x%x",
 					 flt->l3_proto);
-			else if ((e->kind == NT_TFS_EV_KPROBE) && d.proto_be.size)
+			/* not where a kretprobe needs every entry to pair
+			 * its returns with */
+			else if (e->kind == NT_TFS_EV_KPROBE && d.proto_be.size && !e->kret)
 				/* skb->protocol is unset before ip_output */
 				snprintf(e->filter, sizeof(e->filter), "proto == 0x%x || proto == 0",
 					 htons(flt->l3_proto));
@@ -1890,10 +2339,9 @@ static int tfs_open(struct nt_ctx *ctx)
 		goto err;
 
 	if (p->life) {
-		if (o->ret)
-			nt_info("--ret: the tracefs backend reports return values only for "
-				"skb_clone (kretprobe, the clone's address); other hooks need the "
-				"bpf backend (fexit/kretprobe programs)");
+		if (o->ret && !kprobes)
+			nt_info("--ret: no kprobe events on this kernel, so no kretprobes: no "
+				"return values");
 		err = life_setup(ctx, p, kprobes);
 		if (err)
 			goto err;
@@ -2278,6 +2726,9 @@ static void tfs_close(struct nt_ctx *ctx)
 	free(p->dyn);
 	if (p->tep)
 		tep_free(p->tep);
+	for (i = 0; i < p->nmods; i++)
+		btf__free(p->mods[i].btf);	/* split BTF before its base */
+	free(p->mods);
 	btf__free(p->btf);
 	nt_tfs_evtab_free(&p->tab);
 	free(p->track);

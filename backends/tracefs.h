@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "../bpf/nettrace.h"
+#include "../bpf/filter.h"
 
 struct tep_handle;
 struct tep_format_field;
@@ -137,6 +138,45 @@ int nt_tfs_btf_offsets(const struct btf *btf, struct nt_skb_offs *o, char *why, 
 enum { NT_TFS_SKB_PTR = 0, NT_TFS_SKB_PPTR, NT_TFS_SKB_NFT };
 int nt_tfs_btf_skb_arg(const struct btf *btf, const char *func, int *argno, int *how);
 
+/* Netfilter structure offsets (bytes, -1 when unknown), for the
+ * annotations bpf/life.bpf.c's nt_nf_info() reads: nf_hook_state's pf and
+ * hook, xt_table's name, nft_chain->table->name and ->name, and the hook
+ * functions of nf_hook_entries (--hooks).  Most of these types live in
+ * module BTF (nf_tables, x_tables): pass it in mods. */
+struct nt_nf_offs {
+	int state_pf, state_hook;	/* struct nf_hook_state */
+	int pf_size, hook_size;		/* u8 both since v4.16, hook unsigned int before */
+	int pkt_state;			/* nft_pktinfo.state (or .xt.state before v5.16) */
+	int xt_name;			/* struct xt_table.name */
+	int xt_name_ptr;		/* 1: char *name (never so far), 0: char name[] */
+	int chain_table, chain_name;	/* struct nft_chain .table, .name (char *) */
+	int table_name;			/* struct nft_table .name (char *) */
+	int ents_num, ents_hooks;	/* struct nf_hook_entries .num_hook_entries, .hooks[] */
+	int ent_size, ent_hook;		/* sizeof(struct nf_hook_entry), .hook */
+	int nft_skb;			/* nft_pktinfo.skb, -1 unknown */
+};
+
+/* Fills *o from the kernel's BTF and its modules' (mods may be NULL).
+ * Whatever is missing stays -1: the fetch args for it are left out. */
+void nt_tfs_btf_nf_offsets(const struct btf *vmlinux, struct btf *const *mods, int nmods,
+			   struct nt_nf_offs *o);
+
+/* Where a netfilter hook's arguments are (0-based, -1 none), as
+ * nt_btf_func_args() (backends/bpf_btf.h) found them in BTF. */
+struct nt_nf_argpos {
+	int skb;		/* the skb, or the nft_pktinfo (NT_HF_NFT) */
+	int state;		/* struct nf_hook_state * */
+	int table;		/* struct xt_table *, or nft_do_chain's chain (NT_HF_NFT) */
+	int entries;		/* struct nf_hook_entries * */
+};
+
+/* Fetch args of the netfilter annotations (nfpf, nfhook, nftable, nfchain
+ * and, with funcs, nfnum and nff0..nff<NT_NF_MAX_FUNCS-1>) for a hook with
+ * flags hflags (NT_HF_NFT: the state and the skb are reached through the
+ * nft_pktinfo).  "" when nothing applies.  Returns the length, or -ENOSPC. */
+int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos *a,
+			  unsigned int hflags, bool funcs, char *buf, size_t len);
+
 /* The header window: bytes from skb->data - NT_TFS_WIN_BEFORE on, as
  * NT_TFS_WIN_WORDS x64 words (arrays need v4.20+; max 64 elements). */
 #define NT_TFS_WIN_BEFORE	64
@@ -186,7 +226,12 @@ struct nt_tfs_evdec {
 	int min_size;		/* records shorter than this are ignored */
 	struct nt_tfs_fld pid, skb, len, name, proto, proto_be, loc, reason, ifindex;
 	struct nt_tfs_fld head, data, nh, win, ret;
+	/* netfilter annotations (nt_tfs_kprobe_nf_args) */
+	struct nt_tfs_fld nf_pf, nf_hook, nf_table, nf_chain, nf_num;
+	struct nt_tfs_fld nf_f[NT_NF_MAX_FUNCS];
 	__u32 nh_unset;		/* all-ones of network_header's size */
+	__u8 kret;		/* NT_TFS_EV_KPROBE: the hook has a kretprobe too */
+	__u8 ret_s32;		/* NT_TFS_EV_KRET: ret is a signed 32-bit int */
 };
 
 /* Resolves a decoder for event ev as hook `hook` of the given kind.  0, or
@@ -209,11 +254,25 @@ static inline const struct nt_tfs_evdec *nt_tfs_evtab_get(const struct nt_tfs_ev
 }
 
 /* Per-CPU state of the lifecycle decoder besides the flow join: the entry
- * of the skb_clone in flight (matched to its kretprobe by pid). */
+ * of the skb_clone in flight (matched to its kretprobe by pid), and the
+ * entries of other hooks with a kretprobe (--ret, --diag), a stack: a
+ * kretprobe record has no arguments, its call is the last entry of the
+ * same hook and task on this CPU not returned yet (a softirq may nest the
+ * same hook in the task it interrupted; a veth transmit runs the receive
+ * path inside __dev_queue_xmit: ten calls deep from ip_output to
+ * nft_do_chain). */
+#define NT_TFS_RET_DEPTH	32
+#define NT_TFS_RET_MAX_NS	1000000000ULL
 struct nt_tfs_clone {
 	__u64 parent, ts;
 	__u32 pid;
 	bool valid;
+	struct nt_tfs_call {
+		__u64 skb, ts;
+		__u32 pid;
+		__u16 hook;
+	} call[NT_TFS_RET_DEPTH];
+	unsigned int ncall;
 };
 
 #define NT_TFS_REC_HOOK	16	/* *ev holds an NT_KIND_HOOK event */
@@ -227,6 +286,10 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 /* Is func listed in an available_filter_functions / kallsyms-style text
  * (one symbol per line, "name", "name [module]" or "addr t name")? */
 bool nt_tfs_func_listed(const char *list, size_t len, const char *func);
+/* The module of func in such a text ("name [mod]", "addr t name\t[mod]")
+ * into mod; false when it is listed without one (vmlinux) or not at all. */
+bool nt_tfs_func_module(const char *list, size_t len, const char *func, char *mod,
+			size_t mlen);
 
 /* Mechanism choice for one hook: NT_MECH_TFS_KPROBE (kfunc in *kfunc),
  * NT_MECH_TFS_TP, or NT_MECH_NONE with the reason in why.  func_ok / tp_ok
@@ -236,12 +299,19 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 		     char *kfunc, size_t klen, char *why, size_t wlen);
 
 /* Lifecycle user-space filter with a bounded set of skbs that matched
- * once (so NAT-changed headers keep their block).  Returns 1 to deliver. */
+ * once (so NAT-changed headers keep their block), each with what the
+ * packet looked like (struct nt_ident, as the bpf side's tracked map): an
+ * skb address whose free was not seen and that now holds another packet is
+ * judged again.  A tracked skb judged not to match any more stays, marked
+ * neg, so the events of its new packet that carry no headers are left out
+ * as well.  Returns 1 to deliver. */
 #define NT_TFS_TRACK_SLOTS	8192
 #define NT_TFS_TRACK_MAX_NS	5000000000ULL
 struct nt_tfs_track {
 	__u64 skb[NT_TFS_TRACK_SLOTS];
 	__u64 ts[NT_TFS_TRACK_SLOTS];
+	struct nt_ident id[NT_TFS_TRACK_SLOTS];
+	__u8 neg[NT_TFS_TRACK_SLOTS];
 };
 int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
 		       const struct nt_event *ev);

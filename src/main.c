@@ -125,12 +125,15 @@ static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_li
 	n = merge_returns(ev, c->nev);
 	/* What one hook learnt (tracefs recovers addresses at tcp_send_reset
 	 * and icmp_send only, the protocol at a few net:* tracepoints) is shown
-	 * on the events of the same packet that lack it. */
+	 * on the events of the same packet that lack it: the headers seen last
+	 * before them (after NAT, the translated ones), else the first seen. */
 	for (i = 0; i < n && known.have; i++) {
 		struct nt_pkt *p = &ev[i].pkt;
 
-		if (p->have & NT_HAVE_ADDR)
+		if (p->have & NT_HAVE_ADDR) {
+			known = *p;
 			continue;
+		}
 		if ((p->have & NT_HAVE_L3) && p->l3_proto != known.l3_proto)
 			continue;
 		*p = known;
@@ -387,9 +390,6 @@ static void note_missing(struct nt_app *app)
 	if (app->user_ret && !any)
 		fprintf(stderr, "note: --ret needs fexit or kretprobes, which this host does not "
 			"allow: no return values will be shown\n");
-	else if (app->user_ret && app->ctx.backend == &nt_tracefs_backend)
-		fprintf(stderr, "note: --ret on the tracefs backend shows skb_clone's result "
-			"only; --backend=bpf shows every hook's\n");
 	if (app->opts.hooks && !has_mech(&app->ctx, NT_HOOK_NF_HOOK_SLOW))
 		fprintf(stderr, "note: --hooks needs fentry or kprobes on nf_hook_slow, which "
 			"this host does not allow: hook functions will not be listed\n");

@@ -21,8 +21,8 @@
 #                   tests/run.sh's NT_SUITE_TIMEOUT in the guest (defaults
 #                   60, 30, 900 s: loading ~55 BPF programs takes ~25 s and
 #                   detaching them ~6 s under TCG)
-#   NT_VM_KNOWN_FAIL  lifecycle tests reported as SKIP for an open bug
-#                   (default "snat:tracefs"; "" to run them)
+#   NT_VM_KNOWN_FAIL  lifecycle tests reported as SKIP for an open bug,
+#                   "func:backend ..." (default none)
 #   NT_VM_CACHE     kernel/initramfs cache (run-vm.sh)
 #   NT_VM_LOGDIR    keep each guest's console there (console-<kernel>.log)
 
@@ -131,7 +131,7 @@ one()
 		-e NT_START_TIMEOUT="${NT_VM_START_TIMEOUT:-60}" \
 		-e NT_STOP_TIMEOUT="${NT_VM_STOP_TIMEOUT:-30}" \
 		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-900}" \
-		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-snat:tracefs}" \
+		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-}" \
 		-- "tests/run.sh $SUITES" \
 		2>"$err" | tee "$log" | forward "$k" > "$res"
 	rc=${PIPESTATUS[0]}
