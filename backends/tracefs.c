@@ -32,6 +32,8 @@
 #include "backend.h"
 #include "tracefs.h"
 #include "bpf_btf.h"
+#include "tracefs_gate.h"
+#include "tracefs_tep.h"
 #include "../bpf/filter.h"
 #include "../compat/features.h"
 #include "../src/log.h"
@@ -2244,8 +2246,8 @@ static int build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 
 static int tfs_open(struct nt_ctx *ctx)
 {
-	const char *systems[] = { "skb", "tcp", "icmp", "ftrace", "net", "qdisc", "udp",
-				  NULL, NULL };
+	struct nt_tfs_evname *evs;
+	int nevs = 0;
 	const struct nt_opts *o = ctx->opts;
 	struct tfs_priv *p;
 	char msg[512], filt[128], buf[256], path[PATH_MAX];
@@ -2373,11 +2375,23 @@ static int tfs_open(struct nt_ctx *ctx)
 		}
 	}
 
-	if (p->ndyn)
-		systems[7] = p->sys;
-	p->tep = tracefs_local_events_system(dir, systems);
+	/* the formats of what may be enabled: the fixed events
+	 * nt_tfs_fields_init looks for, then each hook's */
+	evs = calloc(p->nen + 4, sizeof(*evs));
+	if (!evs) {
+		err = -ENOMEM;
+		goto err;
+	}
+	evs[nevs++] = (struct nt_tfs_evname){ "skb", "kfree_skb" };
+	evs[nevs++] = (struct nt_tfs_evname){ "tcp", "tcp_send_reset" };
+	evs[nevs++] = (struct nt_tfs_evname){ "icmp", "icmp_send" };
+	evs[nevs++] = (struct nt_tfs_evname){ "ftrace", "kernel_stack" };
+	for (i = 0; i < p->nen; i++)
+		evs[nevs++] = (struct nt_tfs_evname){ p->en[i].sys, p->en[i].ev };
+	p->tep = nt_tfs_tep_load(dir, evs, nevs, msg, sizeof(msg));
+	free(evs);
 	if (!p->tep) {
-		nt_err("tracefs: cannot read event formats under %s/events", dir);
+		nt_err("tracefs: cannot read the event formats: %s", msg);
 		err = -ENOENT;
 		goto err;
 	}
@@ -2458,6 +2472,66 @@ static int enable_one(struct tfs_priv *p, const char *sys, const char *ev)
 	return err;
 }
 
+/*
+ * Lifecycle: enable the events, except that with a kernel filter on some of
+ * them the others wait behind enable_event triggers on those (tracefs_gate.h):
+ * nothing matching, nothing but the filtered events is recorded.  Flow
+ * sources are first in the list and always on; kretprobes before their
+ * entries would only lose the first clone: fine either way.
+ */
+static int life_enable(struct tfs_priv *p, int *n)
+{
+	struct nt_tfs_gate_ev *g;
+	char trig[192], path[160];
+	int i, j, err = 0, gated;
+
+	g = calloc(p->nen ? p->nen : 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (i = 0; i < p->nen; i++) {
+		g[i].filtered = p->en[i].ev[0] && p->en[i].filter[0];
+		g[i].always = !p->en[i].ev[0] || p->en[i].hook == NT_HOOK_TCP_SEND_RESET ||
+			      p->en[i].hook == NT_HOOK_ICMP_SEND;
+	}
+	gated = nt_tfs_gate_plan(g, p->nen);
+	/* the triggers first: they put the gated events in soft mode */
+	for (i = 0; gated && i < p->nen; i++) {
+		if (g[i].role != NT_TFS_GATE)
+			continue;
+		snprintf(path, sizeof(path), "events/%s/%s/trigger", p->en[i].sys, p->en[i].ev);
+		for (j = 0; j < p->nen; j++) {
+			if (g[j].role != NT_TFS_GATED)
+				continue;
+			err = nt_tfs_gate_trigger(trig, sizeof(trig), p->en[j].sys, p->en[j].ev,
+						  p->en[i].filter);
+			/* append: O_TRUNC on a trigger file removes triggers */
+			if (!err && tracefs_instance_file_append(p->inst, path, trig) < 0)
+				err = errno ? -errno : -EIO;
+			if (err) {
+				nt_err("tracefs: cannot add the trigger '%s' to %s/%s: %s", trig,
+				       p->sys, path, strerror(-err));
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < p->nen; i++) {
+		if (!p->en[i].ev[0] || g[i].role == NT_TFS_GATED)
+			continue;
+		if ((err = enable_one(p, p->en[i].sys, p->en[i].ev)))
+			goto out;
+		(*n)++;
+	}
+	if (gated) {
+		*n += gated;
+		nt_info("tracefs: %d events without a kernel filter start with the first packet "
+			"that passes a filtered one (enable_event triggers); that packet's "
+			"events before it are not seen", gated);
+	}
+out:
+	free(g);
+	return err;
+}
+
 static int tfs_attach(struct nt_ctx *ctx)
 {
 	struct tfs_priv *p = ctx->priv;
@@ -2466,15 +2540,9 @@ static int tfs_attach(struct nt_ctx *ctx)
 	if (!p || !p->inst)
 		return -EINVAL;
 	if (p->life) {
-		/* flow sources are first in the list; kretprobes before their
-		 * entries would only lose the first clone: fine either way */
-		for (i = 0; i < p->nen; i++) {
-			if (!p->en[i].ev[0])
-				continue;
-			if ((err = enable_one(p, p->en[i].sys, p->en[i].ev)))
-				return err;
-			n++;
-		}
+		err = life_enable(p, &n);
+		if (err)
+			return err;
 		/* --drop's kprobe: also the flow tracepoints for the joins */
 	} else {
 		/* flow events first: they must be live before the drops they explain */
