@@ -105,7 +105,11 @@ int nt_diag_run(struct nt_diag *d, const struct nt_event *ev, unsigned int n,
 			nt_output_sym(d->out, e->location, func, sizeof(func));	/* loads symbols */
 			sym = nt_ksyms_find(&d->out->ks, e->location, &off);
 			if (sym) {
-				snprintf(func, sizeof(func), "%s", sym->name);
+				/* a rule names the function as in the source: the
+				 * compiler's copies (ip_rcv_finish_core.constprop.0,
+				 * .isra.0, .part.0, .cold) match it too */
+				snprintf(func, sizeof(func), "%.*s",
+					 (int)strcspn(sym->name, "."), sym->name);
 				q.loc_func = func;
 			}
 		}

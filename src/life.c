@@ -174,6 +174,7 @@ static int ctx_new(struct nt_life *l, __u64 skb, __u64 ts)
 	c->nskbs = 1;
 	c->live = 1;
 	memset(&c->id, 0, sizeof(c->id));
+	c->tcp_known = false;
 	c->first_ts = c->last_ts = ts;
 	c->next = -1;
 	c->prev = l->tail;
@@ -237,6 +238,30 @@ void nt_life_get(const struct nt_life_ctx *c, unsigned int i, struct nt_event *o
 	out->nr_stack = 0;
 }
 
+/*
+ * Another TCP segment of the same flow at the address: the free of the one
+ * before was not seen (on 6.1/6.12 TCP frees most segments it received or
+ * had acknowledged with __kfree_skb, which no tracepoint reports), and the
+ * slab gave the address to the flow's next segment.  A segment's sequence,
+ * acknowledgement and flags do not change while it lives (NAT rewrites
+ * addresses and ports, not these).
+ */
+static bool tcp_other(const struct nt_life_ctx *c, const struct nt_pkt *p)
+{
+	return c->tcp_known && (p->have & NT_HAVE_TCP) &&
+	       (p->seq != c->tcp_seq || p->ack != c->tcp_ack || p->tcp_flags != c->tcp_flags);
+}
+
+static void tcp_note(struct nt_life_ctx *c, const struct nt_pkt *p)
+{
+	if (!(p->have & NT_HAVE_TCP))
+		return;
+	c->tcp_known = true;
+	c->tcp_seq = p->seq;
+	c->tcp_ack = p->ack;
+	c->tcp_flags = p->tcp_flags;
+}
+
 void nt_life_add(struct nt_life *l, const struct nt_event *e)
 {
 	struct nt_life_ctx *c;
@@ -259,7 +284,7 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 		struct nt_ident id;
 
 		nt_ident_of(&e->pkt, &id);
-		if (nt_ident_other(&l->ctx[idx].id, &id)) {
+		if (nt_ident_other(&l->ctx[idx].id, &id) || tcp_other(&l->ctx[idx], &e->pkt)) {
 			/* its free was not seen: that packet is over */
 			ctx_finish(l, idx, NT_LIFE_REUSED);
 			idx = -1;
@@ -273,6 +298,7 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 			nt_ident_of(&e->pkt, &l->ctx[idx].id);
 	}
 	c = &l->ctx[idx];
+	tcp_note(c, &e->pkt);
 	ctx_push(l, c, e);
 	if (e->hook == NT_HOOK_SKB_CLONE && (e->flags & NT_EV_RET) && e->retval)
 		ctx_alias(l, idx, (__u64)e->retval);

@@ -38,6 +38,9 @@ struct nt_life_ctx {
 	unsigned int dropped_events;	/* over max_events */
 	__u64 first_ts, last_ts;
 	struct nt_ident id;		/* what the packet looks like (latest headers) */
+	__u32 tcp_seq, tcp_ack;		/* the TCP header seen last (NT_HAVE_TCP) */
+	__u8 tcp_flags;
+	bool tcp_known;
 	int prev, next;			/* creation-order list of used contexts */
 	bool used;
 };

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "../backends/backend.h"
 #include "../backends/tracefs.h"
+#include "../backends/bpf_btf.h"
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
 #include "../compat/hooks.h"
@@ -288,7 +289,8 @@ static void print_hooks(struct nt_app *app)
 	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
 	for (i = 0; i < NT_HOOK_MAX; i++) {
 		const struct nt_hook *h = &nt_hooks[i];
-		bool has_fn = false, has_tp = false, tp_skb = false;
+		bool has_fn = false, has_tp = false, tp_skb = false, tp_bpf = false;
+		struct nt_hook_args ta;
 
 		for (k = 0; nt_hook_kfunc(h, k, fn, sizeof(fn)); k++) {
 			/* module functions (nf_tables, ...) are in kallsyms, not vmlinux BTF */
@@ -305,11 +307,15 @@ static void print_hooks(struct nt_app *app)
 			 * it (udp_fail_queue_rcv_skb has none); bpf reads the
 			 * tracepoint's arguments instead */
 			tp_skb = has_tp && format_has_skb(path);
+			/* bpf reads the tracepoint's arguments: it needs an
+			 * skb among them (6.1's udp_fail_queue_rcv_skb has
+			 * none), as the bpf backend checks in BTF */
+			tp_bpf = has_tp && (!btf || !nt_btf_tp_args(btf, ev, h->flags, &ta));
 		}
 		bpf = has_fn && nt_feat_has(ft, NT_FEAT_FENTRY) ? "fentry" :
 		      has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_BPF) ? "kprobe" :
-		      has_tp && nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" :
-		      has_tp && nt_feat_has(ft, NT_FEAT_RAW_TP) ? "raw_tp" : "-";
+		      tp_bpf && nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" :
+		      tp_bpf && nt_feat_has(ft, NT_FEAT_RAW_TP) ? "raw_tp" : "-";
 		tfs = has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_EVENTS) ? "kprobe event" :
 		      tp_skb ? "tracepoint" : "-";
 		snprintf(point, sizeof(point), "%s%s%s", has_fn ? fn : "",
@@ -317,7 +323,8 @@ static void print_hooks(struct nt_app *app)
 		if (!has_fn && !has_tp)
 			snprintf(point, sizeof(point), "not in this kernel");
 		else if (!strcmp(bpf, "-") && !strcmp(tfs, "-"))
-			strcat(point, " (needs fentry or kprobes)");
+			strcat(point, has_tp && !has_fn ? " (no skb in the tracepoint here)" :
+				      " (needs fentry or kprobes)");
 		printf("  %-10s %-26s %-9s %-13s %s%s\n", h->group, h->name, bpf, tfs, point,
 		       (h->flags & NT_HF_OPTIN) ? " [opt-in]" : "");
 	}

@@ -31,6 +31,7 @@ static struct nt_ksym ksyms[] = {
 	{ 0xffffffff81001000ULL, "ping_rcv" },
 	{ 0xffffffff81002000ULL, "nf_hook_slow" },
 	{ 0xffffffff81003000ULL, "nft_do_chain_ipv4" },
+	{ 0xffffffff81004000ULL, "ping_rcv.isra.0" },
 };
 
 struct fixture {
@@ -50,7 +51,7 @@ static int setup(struct fixture *fx)
 		return -1;
 	}
 	fx->out.ks.syms = ksyms;
-	fx->out.ks.n = 4;
+	fx->out.ks.n = 5;
 	fx->out.ks_tried = true;
 	fx->out.reasons = &reasons;
 	fx->d.rules = &fx->rules;
@@ -128,6 +129,27 @@ TEST(diag_ping_socket_copy_is_not_an_error)
 	CHECK_INT(b.max, NT_LVL_NONE);
 	CHECK_STR(b.annot[1], "*ping reply handed to the ping socket*");
 	CHECK_STR(print(&fx, ev, &b), "");
+	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
+
+/* A location in a compiler's copy of a function (name.isra.0,
+ * .constprop.0, .part.0, .cold) matches a rule naming the function. */
+TEST(diag_location_rule_matches_compiler_copies)
+{
+	struct fixture fx;
+	struct nt_event ev[1];
+	struct nt_diag_block b;
+
+	if (setup(&fx))
+		return;
+	ev[0] = hook(NT_HOOK_KFREE_SKB);
+	ev[0].flags = NT_EV_REASON | NT_EV_LOCATION;
+	ev[0].reason = 3;
+	ev[0].location = 0xffffffff81004012ULL;	/* ping_rcv.isra.0+0x12 */
+	CHECK_INT(nt_diag_run(&fx.d, ev, 1, &b), 0);
+	CHECK_INT(b.nf, 0);
+	CHECK_STR(b.annot[0], "*ping reply handed to the ping socket*");
 	nt_diag_block_free(&b);
 	nt_rules_free(&fx.rules);
 }

@@ -276,3 +276,60 @@ TEST(life_nat_stays_reuse_splits)
 	CHECK_INT(s.blocks, 4);
 	nt_life_free(&l);
 }
+
+/* The next segment of the same TCP flow at the address of one whose free
+ * was not seen (__kfree_skb): another packet, told apart by its sequence,
+ * acknowledgement and flags; a SNATed segment stays one packet. */
+TEST(life_tcp_next_segment_splits)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+
+	CHECK_INT(nt_life_init(&l, 16, 16, 0, done, &s), 0);
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 1, 1, 2, NT_IPPROTO_TCP);
+	e.pkt.have |= NT_HAVE_PORTS | NT_HAVE_TCP;
+	e.pkt.sport = 40000;
+	e.pkt.dport = 9801;
+	e.pkt.seq = 100;
+	e.pkt.ack = 7;
+	e.pkt.tcp_flags = 0x18;		/* PSH ACK */
+	nt_life_add(&l, &e);
+	/* the same segment further on, SNATed */
+	e.hook = NT_HOOK_RECEIVE_CORE;
+	e.ts = 2;
+	e.pkt.saddr[3] = 9;
+	e.pkt.sport = 1234;
+	nt_life_add(&l, &e);
+	/* a hook without headers joins it */
+	e = ev(0x1, NT_HOOK_NET_DEV_XMIT, 3);
+	nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 0);
+	/* the flow's FIN at the same address */
+	e = ev4(0x1, NT_HOOK_DEV_QUEUE_XMIT, 4, 9, 2, NT_IPPROTO_TCP);
+	e.pkt.have |= NT_HAVE_PORTS | NT_HAVE_TCP;
+	e.pkt.sport = 1234;
+	e.pkt.dport = 9801;
+	e.pkt.seq = 1100;
+	e.pkt.ack = 7;
+	e.pkt.tcp_flags = 0x11;		/* FIN ACK */
+	nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 1);
+	CHECK_INT(s.why[0], NT_LIFE_REUSED);
+	CHECK_INT(s.nev[0], 3);
+	/* the same FIN again (the same skb seen at the next hook) */
+	e.hook = NT_HOOK_HARD_START_XMIT;
+	e.ts = 5;
+	nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 1);
+	/* a segment that differs only in its acknowledgement */
+	e.ts = 6;
+	e.pkt.ack = 8;
+	e.pkt.tcp_flags = 0x11;
+	nt_life_add(&l, &e);
+	CHECK_INT(s.blocks, 2);
+	CHECK_INT(s.nev[1], 2);
+	nt_life_flush(&l);
+	CHECK_INT(s.blocks, 3);
+	nt_life_free(&l);
+}

@@ -13,7 +13,7 @@
 #   NT_VM_KERNELS   kernels to boot (default "6.1 6.12")
 #   NT_VM_SUITES    tests/run.sh arguments in the guest (default: every
 #                   tests/integration suite but static, which builds with make)
-#   NT_VM_TIMEOUT   bound per kernel in seconds (default 1800)
+#   NT_VM_TIMEOUT   bound per kernel in seconds (default 2700)
 #   NT_VM_JOBS      kernels booted at the same time (default: host cores)
 #   NT_VM_SMP       guest CPUs (default 1; see README "Measured")
 #   NT_VM_START_TIMEOUT, NT_VM_STOP_TIMEOUT, NT_VM_GUEST_SUITE_TIMEOUT
@@ -33,14 +33,12 @@ OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 
 KERNELS=${NT_VM_KERNELS:-6.1 6.12}
-TMO=${NT_VM_TIMEOUT:-1800}
+TMO=${NT_VM_TIMEOUT:-2700}
 SMP=${NT_VM_SMP:-1}
 JOBS=${NT_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
 # Suites that cannot run in the guest: static builds nettrace with make
-# (no compiler in the initramfs).  diag is left out of the default run until
-# its guest failures are fixed (tests/vm/README.md lists them); run it with
-# NT_VM_SUITES=diag or make vmtest VM_SUITES=diag.
-EXCLUDE=" static lib diag "
+# (no compiler in the initramfs).
+EXCLUDE=" static lib "
 if [ -z "${NT_VM_SUITES:-}" ]; then
 	SUITES=
 	for s in "$ROOT"/tests/integration/*.sh; do
