@@ -68,6 +68,26 @@ struct {
 	__type(value, struct nt_ident);	/* what the packet looked like */
 } tracked SEC(".maps");
 
+/* Set by the first skb tracked, never cleared: until then no lookup in
+ * `tracked` can succeed, and on a host where nothing matches the filter
+ * every hook skips it (an LRU hash lookup per event). */
+volatile __u32 nt_any_tracked = 0;
+
+static __always_inline struct nt_ident *nt_tracked_get(__u64 *key)
+{
+	if (!nt_any_tracked)
+		return NULL;
+	return bpf_map_lookup_elem(&tracked, key);
+}
+
+static __always_inline void nt_track(__u64 *key, const struct nt_ident *id)
+{
+	/* before the insert: a reader that sees the entry sees the flag */
+	if (!nt_any_tracked)
+		nt_any_tracked = 1;
+	bpf_map_update_elem(&tracked, key, id, BPF_ANY);
+}
+
 /*
  * skb_clone of a parent that no hook has tracked and that carries nothing
  * to judge it by: TCP clones a segment of its write queue before building
@@ -320,7 +340,7 @@ static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
 		e->nf_nfuncs = 0;
 		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
 		bpf_ringbuf_submit(e, nt_wake_flags());
-		bpf_map_update_elem(&tracked, &parent, id, BPF_ANY);
+		nt_track(&parent, id);
 	}
 	bpf_map_delete_elem(&clones, &key);
 	return e != NULL;
@@ -370,7 +390,7 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 	if (!nt_filtering) {
 		nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
 	} else if (hflags & NT_HF_CLONE) {
-		known = bpf_map_lookup_elem(&tracked, &key);
+		known = nt_tracked_get(&key);
 		clone = x->retval;
 		nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
 		if (known) {
@@ -389,11 +409,11 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 					return 0;
 			}
 			nt_ident_of(&pkt, &id);
-			bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+			nt_track(&key, &id);
 		}
-		bpf_map_update_elem(&tracked, &clone, &id, BPF_ANY);
+		nt_track(&clone, &id);
 	} else {
-		known = bpf_map_lookup_elem(&tracked, &key);
+		known = nt_tracked_get(&key);
 		if (!known) {
 			if (nt_parse_skb_filter(skb, &pkt, filter, pid, direct) ==
 			    NT_PARSE_REJECTED ||
@@ -408,7 +428,7 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)) || nt_clone_hook)
 				nt_ident_of(&pkt, &id);
 			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
-				bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+				nt_track(&key, &id);
 			if (nt_clone_hook)
 				nt_clone_resume(skb, key, &id, direct);
 		} else {
@@ -430,7 +450,7 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 					return 0;
 				}
 				if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
-					bpf_map_update_elem(&tracked, &key, &id, BPF_ANY);
+					nt_track(&key, &id);
 			} else if (id.have & NT_HAVE_ADDR) {
 				*known = id;	/* NAT: follow the new headers */
 			}
