@@ -295,6 +295,19 @@ static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device
 	return netns;
 }
 
+/* The --netns filter, for a packet the other filters let through: the
+ * namespace is read only when asked for, and kept for the event. */
+static __always_inline int nt_netns_ok(const struct nt_filter *filter, struct sk_buff *skb,
+				       struct net_device **devp, int direct, __u32 *netns,
+				       int *have_netns)
+{
+	if (!(filter->set & NT_F_NETNS))
+		return 1;
+	*netns = nt_skb_netns(skb, devp, direct);
+	*have_netns = 1;
+	return nt_filter_netns(filter, *netns);
+}
+
 /* skb_clone(parent) = clone, with a parent nothing can be said about yet:
  * remember it for the clone's first matching event (struct nt_clone_rec). */
 static __always_inline void nt_clone_defer(struct sk_buff *parent, __u64 clone, __u32 pid,
@@ -402,12 +415,8 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 			/* judged here like at any other hook */
 			if (!nt_filter_match(filter, &pkt, pid))
 				return 0;
-			if (filter->set & NT_F_NETNS) {
-				netns = nt_skb_netns(skb, &dev, direct);
-				have_netns = 1;
-				if (!nt_filter_netns(filter, netns))
-					return 0;
-			}
+			if (!nt_netns_ok(filter, skb, &dev, direct, &netns, &have_netns))
+				return 0;
 			nt_ident_of(&pkt, &id);
 			nt_track(&key, &id);
 		}
@@ -419,12 +428,8 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 			    NT_PARSE_REJECTED ||
 			    !nt_filter_match(filter, &pkt, pid))
 				return 0;
-			if (filter->set & NT_F_NETNS) {
-				netns = nt_skb_netns(skb, &dev, direct);
-				have_netns = 1;
-				if (!nt_filter_netns(filter, netns))
-					return 0;
-			}
+			if (!nt_netns_ok(filter, skb, &dev, direct, &netns, &have_netns))
+				return 0;
 			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)) || nt_clone_hook)
 				nt_ident_of(&pkt, &id);
 			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
@@ -440,11 +445,8 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 				 * tracepoint); judge it as a new one */
 				int ok = nt_filter_match(filter, &pkt, pid);
 
-				if (ok && (filter->set & NT_F_NETNS)) {
-					netns = nt_skb_netns(skb, &dev, direct);
-					have_netns = 1;
-					ok = nt_filter_netns(filter, netns);
-				}
+				ok = ok && nt_netns_ok(filter, skb, &dev, direct, &netns,
+							&have_netns);
 				if (!ok) {
 					bpf_map_delete_elem(&tracked, &key);
 					return 0;
