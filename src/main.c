@@ -331,6 +331,40 @@ static void print_hooks(struct nt_app *app)
 	btf__free(btf);
 }
 
+/* Which of this kernel's drop reasons the rule library has no rule for:
+ * the diagnosis answers them with the generic rule. */
+static void print_reason_coverage(struct nt_app *app)
+{
+	const char *names[32];
+	char err[256];
+	unsigned int i, n, total = 0;
+
+	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), app->opts.btf_path);
+	if (!app->reasons.present) {
+		printf("drop reasons: none in this kernel (the diagnosis works from drop "
+		       "locations)\n");
+		return;
+	}
+	if (nt_rules_load_builtin(&app->rules, err, sizeof(err)) ||
+	    (app->opts.rules && nt_rules_load_file(&app->rules, app->opts.rules, err,
+						   sizeof(err)))) {
+		printf("drop reasons: rules not loaded: %s\n", err);
+		return;
+	}
+	for (i = 0; i < app->reasons.n; i++)
+		total += strcmp(app->reasons.sym[i].name, "MAX") != 0;
+	n = nt_rules_uncovered(&app->rules, &app->reasons, names, 32);
+	if (!n) {
+		printf("drop reasons: %u, every one has a rule\n", total);
+		return;
+	}
+	printf("drop reasons: %u, %u without a rule of their own (the generic rule answers "
+	       "them):", total, n);
+	for (i = 0; i < n && i < 32; i++)
+		printf(" %s", names[i]);
+	printf(n > 32 ? " ...\n" : "\n");
+}
+
 static void print_check(struct nt_app *app)
 {
 	const struct nt_backend_ops *b;
@@ -355,6 +389,7 @@ static void print_check(struct nt_app *app)
 		else
 			printf("  %-8s yes  %s\n", b->name, why);
 	}
+	print_reason_coverage(app);
 	b = choose_backend(app, 0, true);
 	printf("auto would use: %s\n", b ? b->name : "nothing");
 	printf("hooks for --drop:\n");

@@ -6,8 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
+#include "../compat/dropreason.h"
 #include "opts.h"
 #include "../compat/hooks.h"
+
+unsigned int nt_rules_uncovered(const struct nt_rules *r, const struct nt_reasons *rs,
+				const char **names, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; rs && i < rs->n; i++) {
+		const char *name = rs->sym[i].name;
+
+		/* MAX ends the enum; it is never a reason a packet is dropped for */
+		if (!strcmp(name, "MAX") || nt_rules_reason_plain(r, name))
+			continue;
+		if (n < max)
+			names[n] = name;
+		n++;
+	}
+	return n;
+}
 
 const char *nt_level_name(enum nt_level l)
 {

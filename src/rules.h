@@ -73,6 +73,12 @@ const struct nt_rule *nt_rules_reason(const struct nt_rules *r, const struct nt_
 const struct nt_rule *nt_rules_hook(const struct nt_rules *r, const struct nt_rule_query *q);
 /* A reason rule without conditions for NAME (for the man page), or NULL. */
 const struct nt_rule *nt_rules_reason_plain(const struct nt_rules *r, const char *name);
+struct nt_reasons;
+/* The reasons of a kernel's table (rs) that have no rule of their own: the
+ * generic "[reason *]" rule answers for them.  Stores at most max names
+ * (pointers into rs) and returns how many there are in all. */
+unsigned int nt_rules_uncovered(const struct nt_rules *r, const struct nt_reasons *rs,
+				const char **names, unsigned int max);
 const char *nt_level_name(enum nt_level l);
 void nt_rules_free(struct nt_rules *r);
 

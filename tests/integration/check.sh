@@ -23,6 +23,36 @@ else
 	fail "$t" "the report lacks a feature, the backend choice or the hook table"
 fi
 
+# The drop reasons of this kernel, and which of them have no rule of their
+# own: a newer kernel's new reason is listed, not an error.
+t=check/reasons
+fmt=/sys/kernel/tracing/events/skb/kfree_skb/format
+if grep -q 'field:.* reason;' "$fmt" 2>/dev/null; then
+	nreasons=$(grep -o '{ [0-9]*, "[A-Z0-9_]*" }' "$fmt" | grep -vc '"MAX"')
+	want="^drop reasons: $nreasons, (every one has a rule|[0-9]+ without a rule of their own)"
+else
+	want='^drop reasons: none in this kernel'
+fi
+if grep -Eq "$want" <<< "$out"; then
+	pass "$t"
+else
+	detail "$(grep '^drop reasons' <<< "$out")"
+	fail "$t" "--check does not report the kernel's drop reasons (want /$want/)"
+fi
+# a rule file that adds a rule for a reason changes nothing; one for an
+# unknown name neither: the line is the library against the kernel
+t=check/reasons-uncovered-listed
+rf=$(mktemp)
+printf '[reason NO_SOCKET]\nlevel: INFO\nmessage: x\n' > "$rf"
+out2=$("$NT_BIN" --check --rules "$rf" 2>&1)
+rm -f "$rf"
+if [ "$(grep '^drop reasons' <<< "$out2")" = "$(grep '^drop reasons' <<< "$out")" ]; then
+	pass "$t"
+else
+	detail "$(grep '^drop reasons' <<< "$out2")"
+	fail "$t" "--rules changed the coverage line"
+fi
+
 # Every refusal says why: a 'no' line carries a reason.
 t=check/refusals-explained
 bad=$(grep -E '^  [A-Za-z(). /_0-9-]+ +no +$' <<< "$out")
