@@ -227,4 +227,49 @@ static __always_inline __u32 nt_sk_netns(struct sock *sk)
 	return net ? BPF_CORE_READ(net, ns.inum) : 0;
 }
 
+/*
+ * ptr->field of a kernel struct.  direct (a constant to the verifier) says
+ * ptr is a BTF-typed pointer, as fentry/fexit/tp_btf arguments and what is
+ * loaded from them are: then it is a plain load, which the verifier turns
+ * into a fault-safe one (no helper call); otherwise bpf_probe_read_kernel().
+ * Both are CO-RE relocated.
+ */
+#define NT_KREAD(direct, ptr, field) \
+	((direct) ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+/* The namespace: the device's, else (local output before routing) the
+ * socket's.  *devp gets the device.  direct: skb is BTF-typed (NT_KREAD),
+ * so are the pointers read from it. */
+static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device **devp,
+					  int direct)
+{
+	struct net_device *dev = NT_KREAD(direct, skb, dev);
+	struct sock *sk;
+	struct net *net;
+	__u32 netns = 0;
+
+	if (dev) {
+		if (direct && bpf_core_type_exists(possible_net_t)) {
+			if (bpf_core_field_exists(dev->nd_net.net)) {
+				net = dev->nd_net.net;
+				netns = net ? net->ns.inum : 0;
+			}
+		} else {
+			netns = nt_dev_netns(dev);
+		}
+	}
+	if (!netns) {
+		sk = NT_KREAD(direct, skb, sk);
+		if (!direct) {
+			netns = nt_sk_netns(sk);
+		} else if (sk && bpf_core_type_exists(possible_net_t) &&
+			   bpf_core_field_exists(sk->__sk_common.skc_net.net)) {
+			net = sk->__sk_common.skc_net.net;
+			netns = net ? net->ns.inum : 0;
+		}
+	}
+	*devp = dev;
+	return netns;
+}
+
 #endif

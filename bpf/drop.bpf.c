@@ -110,14 +110,15 @@ static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 locatio
 	__builtin_memset(e->ifname, 0, sizeof(e->ifname));
 	__builtin_memcpy(&e->pkt, &pkt, sizeof(pkt));
 
-	dev = BPF_CORE_READ(skb, dev);
+	/* the device's namespace, else (no device yet: local output) the
+	 * socket's, as on the lifecycle hooks */
+	e->netns = nt_skb_netns(skb, &dev, direct);
+	if (e->netns)
+		e->flags |= NT_EV_NETNS;
 	if (dev) {
-		e->ifindex = BPF_CORE_READ(dev, ifindex);
+		e->ifindex = NT_KREAD(direct, dev, ifindex);
 		bpf_core_read_str(e->ifname, sizeof(e->ifname), &dev->name);
 		e->flags |= NT_EV_DEV;
-		e->netns = nt_dev_netns(dev);
-		if (e->netns)
-			e->flags |= NT_EV_NETNS;
 	}
 
 	if (nt_want_stack) {

@@ -260,41 +260,6 @@ static __always_inline struct nt_event *nt_reserve(__u64 skb, __u32 hook, __u32 
 	return e;
 }
 
-/* The namespace: the device's, else (local output before routing) the
- * socket's.  *devp gets the device.  direct: skb is BTF-typed (NT_KREAD),
- * so are the pointers read from it. */
-static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device **devp,
-					  int direct)
-{
-	struct net_device *dev = NT_KREAD(direct, skb, dev);
-	struct sock *sk;
-	struct net *net;
-	__u32 netns = 0;
-
-	if (dev) {
-		if (direct && bpf_core_type_exists(possible_net_t)) {
-			if (bpf_core_field_exists(dev->nd_net.net)) {
-				net = dev->nd_net.net;
-				netns = net ? net->ns.inum : 0;
-			}
-		} else {
-			netns = nt_dev_netns(dev);
-		}
-	}
-	if (!netns) {
-		sk = NT_KREAD(direct, skb, sk);
-		if (!direct) {
-			netns = nt_sk_netns(sk);
-		} else if (sk && bpf_core_type_exists(possible_net_t) &&
-			   bpf_core_field_exists(sk->__sk_common.skc_net.net)) {
-			net = sk->__sk_common.skc_net.net;
-			netns = net ? net->ns.inum : 0;
-		}
-	}
-	*devp = dev;
-	return netns;
-}
-
 /* The --netns filter, for a packet the other filters let through: the
  * namespace is read only when asked for, and kept for the event. */
 static __always_inline int nt_netns_ok(const struct nt_filter *filter, struct sk_buff *skb,

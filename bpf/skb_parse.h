@@ -108,16 +108,6 @@ struct nt_wire_arp {
 
 #define nt_read(dst, ptr) bpf_probe_read_kernel(&(dst), sizeof(dst), (ptr))
 
-/*
- * ptr->field of a kernel struct.  direct (a constant to the verifier) says
- * ptr is a BTF-typed pointer, as fentry/fexit/tp_btf arguments and what is
- * loaded from them are: then it is a plain load, which the verifier turns
- * into a fault-safe one (no helper call); otherwise bpf_probe_read_kernel().
- * Both are CO-RE relocated.
- */
-#define NT_KREAD(direct, ptr, field) \
-	((direct) ? (ptr)->field : BPF_CORE_READ(ptr, field))
-
 /* Reads the L4 header at head + off.  l4 is the protocol, v6 selects
  * which ICMP flavour counts. */
 static __always_inline void nt_parse_l4(unsigned char *head, __u32 off, __u8 l4,

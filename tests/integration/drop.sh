@@ -223,6 +223,36 @@ filter_saddr6()
 	fi
 }
 
+# --netns on a drop before the packet has a device (local output dropped by
+# an OUTPUT rule): the namespace comes from the socket, as on lifecycle hooks.
+filter_netns_output()
+{
+	local t=drop/bpf/netns-local-output ino
+	nt_backend_need "$t" bpf || return
+	if nt_missing cmd:iptables reason:NETFILTER_DROP; then
+		skip "$t" "$NT_MISSING"
+		return
+	fi
+	if ! ip netns exec "$NT_A" iptables -w 5 -A OUTPUT -p udp --dport 5555 -j DROP 2>"$NT_TMP/ipt.err"; then
+		skip "$t" "iptables cannot add an OUTPUT rule in a namespace: $(head -n 1 "$NT_TMP/ipt.err")"
+		return
+	fi
+	ino=$(ip netns exec "$NT_A" stat -L -c %i /proc/self/ns/net)
+	nt_start --drop --backend=bpf --netns "$ino" || { fail "$t" "nettrace did not start"; return; }
+	nt_udp_send "$NT_A" "$NT_B4" 9244	# dropped in B (closed port): must not show
+	send_until "UDP: .*:5555, reason: NETFILTER_DROP" \
+		ip netns exec "$NT_A" timeout 2 bash -c 'echo x > /dev/udp/127.0.0.1/5555' 2>/dev/null
+	sleep 0.5
+	nt_stop || { fail "$t" "nettrace did not stop on SIGINT"; return; }
+	ip netns exec "$NT_A" iptables -w 5 -D OUTPUT -p udp --dport 5555 -j DROP
+	if expect_line "${TS}UDP: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:5555, reason: NETFILTER_DROP, $NF_LOC" &&
+	   expect_no_line ":9244, reason:"; then
+		pass "$t"
+	else
+		fail "$t" "--netns $ino did not show the OUTPUT drop in its namespace"
+	fi
+}
+
 # ---------------------------------------------------------------------------
 # tracefs without kprobes refuses filters it cannot evaluate.
 # ---------------------------------------------------------------------------
@@ -348,6 +378,7 @@ filter_saddr
 filter_saddr6
 filter_proto
 filter_dport
+filter_netns_output
 tracefs_refuses saddr --saddr "$NT_A4" 'saddr|-s\b|address'
 tracefs_refuses dport --dport 80 'dport|-D\b|port'
 tracefs_refuses proto-tcp -p tcp 'proto|-p\b|tcp'
