@@ -10,19 +10,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "../bpf/nettrace.h"
-#include "../src/opts.h"
+#include <stdio.h>
+#include "../bpf/filter.h"
 #include "../compat/hooks.h"
 
 struct nt_ctx;
 struct nt_features;
 
+/* What a backend is asked to trace: built by main from the command line.
+ * A backend knows nothing else of the options, the output or the rules. */
+struct nt_trace_req {
+	bool drop;			/* the drop hook only (--drop) */
+	struct nt_filter filter;	/* evaluated in the kernel where it can */
+	struct nt_hook_set hooks;	/* lifecycle: the hooks wanted (-t) */
+	bool want_ret;			/* return values (fexit, kretprobes) */
+	bool want_stack;		/* kernel stacks of drops */
+	bool want_nf_funcs;		/* netfilter hook functions (--hooks) */
+	const char *btf_path;		/* --btf-path, or NULL for the kernel's */
+	bool debug;			/* library debug output (-v -v) */
+};
+
 struct nt_backend_ops {
 	const char *name;
 	/* Can this backend run on this host?  0, or -errno with a reason in why. */
 	int (*usable)(struct nt_ctx *ctx, char *why, size_t len);
-	/* Validate the filters and options against what the backend can do on
-	 * this host, and prepare (load programs, create the instance).  Any
-	 * refusal is a one-line message through nt_err() and -errno. */
+	/* Validate the request against what the backend can do on this host,
+	 * and prepare (load programs, create the instance).  Any refusal is a
+	 * one-line message through nt_err() and -errno (-EOPNOTSUPP: the
+	 * request itself cannot be served here; no other backend is tried). */
 	int (*open)(struct nt_ctx *ctx);
 	/* Attach every hook.  Nothing fires into on_event before this returns. */
 	int (*attach)(struct nt_ctx *ctx);
@@ -31,29 +46,27 @@ struct nt_backend_ops {
 	int (*poll)(struct nt_ctx *ctx, int timeout_ms);
 	/* Undo everything open/attach did.  Safe to call at any point. */
 	void (*close)(struct nt_ctx *ctx);
-};
-
-struct nt_stats {
-	unsigned long long events;	/* delivered to on_event */
-	unsigned long long lost;	/* lost in kernel buffers */
-	unsigned long long filtered;	/* dropped by user-space filters */
+	/* Removes what an earlier run of this backend left behind when it was
+	 * killed (SIGKILL): only what it can prove is its own.  May be NULL. */
+	void (*remove_stale)(struct nt_ctx *ctx);
+	/* --check: the lines saying how it would serve --drop here. */
+	void (*report_drop)(struct nt_ctx *ctx, FILE *f);
 };
 
 struct nt_ctx {
-	const struct nt_opts *opts;
-	const struct nt_backend_ops *backend;
+	const struct nt_trace_req *req;
 	struct nt_features *feat;
 	void *priv;			/* backend state */
-	struct nt_stats stats;
 	/* Called for each event; return non-zero to stop tracing. */
 	int (*on_event)(struct nt_ctx *ctx, const struct nt_event *e);
-	/* Called when the kernel reports n lost events. */
+	/* Called when the kernel reports n lost events (cpu -1: all). */
 	void (*on_lost)(struct nt_ctx *ctx, unsigned long long n, int cpu);
-	void *user;			/* output state */
-	/* Lifecycle modes (default, --basic, --diag): the hooks wanted (set by
-	 * main from -t), and per hook the mechanism open() picked for it
-	 * (enum nt_hook_mech; NT_MECH_NONE = skipped, said with -v). */
-	struct nt_hook_set hooks;
+	void *user;			/* the pipeline's */
+	/* Set by open(): the filter bits (NT_F_*) evaluated in the kernel for
+	 * every event delivered (the pipeline judges the rest), and per hook
+	 * the mechanism picked (enum nt_hook_mech; NT_MECH_NONE = skipped, said
+	 * with -v). */
+	unsigned int judged;
 	unsigned char mech[NT_HOOK_MAX];
 };
 

@@ -299,7 +299,7 @@ static const char *nt_bpf_strerror(int err, char *buf, size_t len)
 static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 {
 	struct nt_features *ft = ctx->feat;
-	const struct nt_opts *o = ctx->opts;
+	const struct nt_trace_req *o = ctx->req;
 
 	if (!ft) {
 		snprintf(why, len, "host features were not probed");
@@ -359,7 +359,7 @@ static int nt_bpf_kfree_skb_has_reason(const struct btf *btf)
  * failure is left to the caller to report when it may retry (quiet). */
 static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool quiet)
 {
-	const struct nt_opts *o = st->ctx->opts;
+	const struct nt_trace_req *o = st->ctx->req;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
 	struct drop_bpf *skel;
 	char buf[128];
@@ -376,7 +376,7 @@ static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool qui
 
 	skel->rodata->nt_filter = o->filter;
 	skel->rodata->nt_has_reason = has_reason > 0;
-	skel->rodata->nt_want_stack = o->drop_stack;
+	skel->rodata->nt_want_stack = o->want_stack;
 
 	st->prog = use_btf ? skel->progs.nt_kfree_skb_btf : skel->progs.nt_kfree_skb_raw;
 	bpf_program__set_autoload(skel->progs.nt_kfree_skb_btf, use_btf);
@@ -526,7 +526,7 @@ static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 {
 	const struct nt_hook *h = &nt_hooks[id];
 	struct nt_life_hook *lh = &st->hooks[id];
-	bool want_ret = st->ctx->opts->ret, clone = h->flags & NT_HF_CLONE;
+	bool want_ret = st->ctx->req->want_ret, clone = h->flags & NT_HF_CLONE;
 	bool fentry = f->fentry && !(lh->banned & (1 << NT_MECH_FENTRY));
 	bool kprobe = f->kprobe && !(lh->banned & (1 << NT_MECH_KPROBE));
 	bool tp_btf = f->tp_btf && !(lh->banned & (1 << NT_MECH_TP_BTF));
@@ -616,7 +616,7 @@ use_tp:
 static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 {
 	struct nt_ctx *ctx = st->ctx;
-	const struct nt_opts *o = ctx->opts;
+	const struct nt_trace_req *o = ctx->req;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
 	struct bpf_program *prog;
 	struct life_bpf *skel;
@@ -636,7 +636,7 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 
 	skel->rodata->nt_filter = o->filter;
 	skel->rodata->nt_filtering = o->filter.set != 0;
-	skel->rodata->nt_want_funcs = o->hooks;
+	skel->rodata->nt_want_funcs = o->want_nf_funcs;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
 
 	for (id = 0; id < NT_HOOK_MAX; id++) {
@@ -645,7 +645,7 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 		int i;
 
 		lh->mech = NT_MECH_NONE;
-		if (!nt_hook_set_has(&ctx->hooks, id))
+		if (!nt_hook_set_has(&ctx->req->hooks, id))
 			continue;
 		lh->why[0] = 0;
 		nt_life_plan_hook(st, f, id, lh->why, sizeof(lh->why));
@@ -724,7 +724,7 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 static int nt_life_open(struct nt_bpf *st)
 {
 	struct nt_ctx *ctx = st->ctx;
-	const struct nt_opts *o = ctx->opts;
+	const struct nt_trace_req *o = ctx->req;
 	struct nt_features *ft = ctx->feat;
 	struct nt_btfs b = {};
 	struct nt_life_feats f;
@@ -764,7 +764,7 @@ static int nt_life_open(struct nt_bpf *st)
 		f.tp_btf ? "yes" : "no", f.raw_tp ? "yes" : "no");
 
 	for (id = 0; id < NT_HOOK_MAX; id++)
-		if (nt_hook_set_has(&ctx->hooks, id))
+		if (nt_hook_set_has(&ctx->req->hooks, id))
 			nt_life_resolve_hook(st, &b, &f, id);
 	nt_btfs_free(&b);
 
@@ -777,7 +777,7 @@ static int nt_life_open(struct nt_bpf *st)
 	}
 	if (err == -ENODEV) {
 		for (id = 0; id < NT_HOOK_MAX; id++)
-			if (nt_hook_set_has(&ctx->hooks, id))
+			if (nt_hook_set_has(&ctx->req->hooks, id))
 				nt_info("hook %s skipped: %s", nt_hooks[id].name,
 					st->hooks[id].why);
 	}
@@ -793,7 +793,7 @@ static int nt_life_open(struct nt_bpf *st)
 	for (id = 0; id < NT_HOOK_MAX; id++) {
 		ctx->mech[id] = st->hooks[id].mech;
 		n[st->hooks[id].mech]++;
-		if (nt_hook_set_has(&ctx->hooks, id) && st->hooks[id].mech == NT_MECH_NONE)
+		if (nt_hook_set_has(&ctx->req->hooks, id) && st->hooks[id].mech == NT_MECH_NONE)
 			nt_info("hook %s skipped: %s", nt_hooks[id].name, st->hooks[id].why);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -873,7 +873,7 @@ fail:
 
 static int nt_bpf_open(struct nt_ctx *ctx)
 {
-	const struct nt_opts *o = ctx->opts;
+	const struct nt_trace_req *o = ctx->req;
 	struct nt_features *ft = ctx->feat;
 	struct btf *btf;
 	struct nt_bpf *st;
@@ -883,9 +883,6 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 
 	if (ctx->priv)
 		return -EBUSY;
-	if (o->mode == NT_MODE_CHECK)
-		return -EINVAL;
-
 	nt_bpf_print_all = o->debug;
 	libbpf_set_print(nt_bpf_libbpf_print);
 
@@ -895,7 +892,10 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	st->ctx = ctx;
 	ctx->priv = st;
 
-	if (o->mode != NT_MODE_DROP) {
+	/* every filter but the namespace's runs in the kernel (the pipeline
+	 * checks the namespace the events carry) */
+	ctx->judged = o->filter.set;
+	if (!o->drop) {
 		err = nt_life_open(st);
 		if (err)
 			goto fail;
@@ -943,7 +943,7 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	st->lost = st->skel->maps.lost;
 	nt_info("bpf: skb:kfree_skb via %s, drop reason %s, stack %s",
 		use_btf ? "tp_btf" : "raw_tp", has_reason ? "yes" : "no",
-		o->drop_stack ? "yes" : "no");
+		o->want_stack ? "yes" : "no");
 	return 0;
 
 fail:
@@ -975,7 +975,6 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 		    st->hooks[full.hook].args.ret_s32)
 			full.retval = (__s32)full.retval;
 	}
-	ctx->stats.events++;
 	st->delivered++;
 	if (!ctx->on_event)
 		return 0;
@@ -1056,7 +1055,6 @@ static int nt_bpf_check_lost(struct nt_ctx *ctx, struct nt_bpf *st)
 		return 0;
 	delta = sum - st->lost_seen;
 	st->lost_seen = sum;
-	ctx->stats.lost += delta;
 	if (ctx->on_lost)
 		ctx->on_lost(ctx, delta, -1);
 	return 0;
@@ -1136,11 +1134,19 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+static void nt_bpf_report_drop(struct nt_ctx *ctx, FILE *f)
+{
+	fprintf(f, "  skb:kfree_skb       BPF %s program; headers read in the kernel, "
+		"filters in the kernel\n",
+		nt_feat_has(ctx->feat, NT_FEAT_TP_BTF) ? "tp_btf" : "raw_tp");
+}
+
 const struct nt_backend_ops nt_bpf_backend = {
-	.name	= "bpf",
-	.usable	= nt_bpf_usable,
-	.open	= nt_bpf_open,
-	.attach	= nt_bpf_attach,
-	.poll	= nt_bpf_poll,
-	.close	= nt_bpf_close,
+	.name		= "bpf",
+	.usable		= nt_bpf_usable,
+	.open		= nt_bpf_open,
+	.attach		= nt_bpf_attach,
+	.poll		= nt_bpf_poll,
+	.close		= nt_bpf_close,
+	.report_drop	= nt_bpf_report_drop,
 };

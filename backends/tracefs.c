@@ -1488,121 +1488,6 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 	return NT_MECH_NONE;
 }
 
-static __u32 track_hash(__u64 skb)
-{
-	skb >>= 6;	/* sk_buffs are cache-line aligned */
-	skb ^= skb >> 17;
-	skb *= 0x9e3779b97f4a7c15ULL;
-	return (__u32)(skb >> 40);
-}
-
-#define TRACK_PROBE	8
-
-static int track_find(struct nt_tfs_track *tr, __u64 skb, __u64 ts)
-{
-	__u32 h = track_hash(skb), i, k;
-
-	for (i = 0; i < TRACK_PROBE; i++) {
-		k = (h + i) & (NT_TFS_TRACK_SLOTS - 1);
-		if (tr->skb[k] == skb) {
-			if (ts >= tr->ts[k] && ts - tr->ts[k] > NT_TFS_TRACK_MAX_NS) {
-				tr->skb[k] = 0;
-				return -1;
-			}
-			return k;
-		}
-	}
-	return -1;
-}
-
-static void track_add(struct nt_tfs_track *tr, __u64 skb, __u64 ts, const struct nt_ident *id)
-{
-	__u32 h = track_hash(skb), i, k, old = h & (NT_TFS_TRACK_SLOTS - 1);
-
-	for (i = 0; i < TRACK_PROBE; i++) {
-		k = (h + i) & (NT_TFS_TRACK_SLOTS - 1);
-		if (!tr->skb[k] || tr->skb[k] == skb) {
-			old = k;
-			break;
-		}
-		if (tr->ts[k] < tr->ts[old])
-			old = k;
-	}
-	tr->skb[old] = skb;
-	tr->ts[old] = ts;
-	tr->id[old] = *id;
-	tr->neg[old] = 0;
-}
-
-int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
-		       const struct nt_event *ev)
-{
-	struct nt_filter part = *f;
-	struct nt_ident id;
-	__u8 have = ev->pkt.have;
-	bool full = true;
-	bool end = ev->hook == NT_HOOK_KFREE_SKB || ev->hook == NT_HOOK_CONSUME_SKB;
-	bool clone = (ev->flags & NT_EV_RET) && ev->hook == NT_HOOK_SKB_CLONE && ev->retval;
-	int k;
-
-	if (!f->set)
-		return 1;
-	nt_ident_of(&ev->pkt, &id);
-	k = ev->skb ? track_find(tr, ev->skb, ev->ts) : -1;
-	if (k >= 0 && tr->neg[k] && !(have & NT_HAVE_ADDR)) {
-		/* more of a packet judged not to match (skb_clone's clone
-		 * included: it is not tracked) */
-		tr->ts[k] = ev->ts;
-		if (end)
-			tr->skb[k] = 0;
-		return 0;
-	}
-	if (k >= 0 && !tr->neg[k] && !nt_ident_other(&tr->id[k], &id)) {
-		tr->ts[k] = ev->ts;
-		if (have & NT_HAVE_ADDR)
-			tr->id[k] = id;		/* NAT: follow the new headers */
-		id = tr->id[k];
-		if (end)
-			tr->skb[k] = 0;
-		if (clone)
-			track_add(tr, ev->retval, ev->ts, &id);	/* the clone is ours too */
-		return 1;
-	}
-	/* Not tracked; or the address holds another packet now (its free was
-	 * not seen: __kfree_skb has no tracepoint, e.g. a packet that went
-	 * into a socket), or a packet judged not to match shows its headers
-	 * again (NAT may make it match).  Judge what this event can tell;
-	 * pass what it cannot (the tracker decides on the block). */
-	if ((part.set & NT_F_L3) && !(have & NT_HAVE_L3))
-		part.set &= ~NT_F_L3, full = false;
-	if ((part.set & NT_F_L4) && !(have & NT_HAVE_L4))
-		part.set &= ~NT_F_L4, full = false;
-	if ((part.set & NT_F_ADDRS) && !(have & NT_HAVE_ADDR))
-		part.set &= ~NT_F_ADDRS, full = false;
-	if ((part.set & NT_F_PORTS) && !(have & NT_HAVE_PORTS))
-		part.set &= ~NT_F_PORTS, full = false;
-	if (!nt_filter_match(&part, &ev->pkt, ev->pid)) {
-		if (k >= 0 && !end) {
-			/* keep the address, so the events of this packet
-			 * without headers do not join the old one's block */
-			tr->neg[k] = 1;
-			tr->ts[k] = ev->ts;
-			tr->id[k] = id;
-		} else if (k >= 0) {
-			tr->skb[k] = 0;
-		}
-		return 0;
-	}
-	if (full && ev->skb && !end) {
-		track_add(tr, ev->skb, ev->ts, &id);
-		if (clone)
-			track_add(tr, ev->retval, ev->ts, &id);
-	} else if (k >= 0) {
-		tr->skb[k] = 0;		/* whatever it held is over */
-	}
-	return 1;
-}
-
 /* ------------------------------------------------------------------------
  * The backend
  * ---------------------------------------------------------------------- */
@@ -1639,7 +1524,6 @@ struct tfs_priv {
 	struct nt_skb_offs offs;
 	struct btf *btf;
 	struct nt_tfs_evtab tab;
-	struct nt_tfs_track *track;
 	struct tfs_en {			/* events to enable, flow sources first */
 		char sys[32], ev[64];
 		int hook, kind;
@@ -1923,7 +1807,7 @@ static void load_funcs(struct tfs_priv *p)
 
 static int load_btf(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t len)
 {
-	const char *path = ctx->opts->btf_path;
+	const char *path = ctx->req->btf_path;
 
 	errno = 0;
 	p->btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
@@ -1949,7 +1833,7 @@ static const struct btf *func_btf(struct nt_ctx *ctx, struct tfs_priv *p, const 
 	if (btf__find_by_name_kind(p->btf, kfunc, BTF_KIND_FUNC) > 0)
 		return p->btf;
 	/* module BTF is split on the running kernel's: not with --btf-path */
-	if (ctx->opts->btf_path || !p->funcs ||
+	if (ctx->req->btf_path || !p->funcs ||
 	    !nt_tfs_func_module(p->funcs, p->funcs_len, kfunc, mod, sizeof(mod)))
 		return NULL;
 	for (i = 0; i < p->nmods; i++)
@@ -1991,7 +1875,7 @@ static void nf_extra(struct nt_ctx *ctx, struct tfs_priv *p, const struct btf *f
 	pos.state = ha.state;
 	pos.table = ha.table;
 	pos.entries = ha.entries;
-	r = nt_tfs_kprobe_nf_args(&o, &pos, h->flags, ctx->opts->hooks, buf, len);
+	r = nt_tfs_kprobe_nf_args(&o, &pos, h->flags, ctx->req->want_nf_funcs, buf, len);
 	if (r < 0) {
 		buf[0] = 0;
 		nt_info("hook %s: no netfilter annotations (%s)", h->name, strerror(-r));
@@ -2106,7 +1990,7 @@ static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 		const struct nt_hook *h = &nt_hooks[hook];
 
 		ctx->mech[hook] = NT_MECH_NONE;
-		if (!nt_hook_set_has(&ctx->hooks, hook))
+		if (!nt_hook_set_has(&ctx->req->hooks, hook))
 			continue;
 		mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, kfunc,
 					sizeof(kfunc), why, sizeof(why));
@@ -2122,7 +2006,7 @@ static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 			 * (and --diag, whose rules read netfilter verdicts) every
 			 * hook's that returns one, as bpf's fexit programs */
 			if (!err && ((h->flags & NT_HF_CLONE) ||
-				     (ctx->opts->ret && (rtype = func_ret(ctx, p, hook, kfunc))))) {
+				     (ctx->req->want_ret && (rtype = func_ret(ctx, p, hook, kfunc))))) {
 				struct nt_kprobe_arg a = { .name = "ret", .retval = 1, .type = rtype };
 				char args[64];
 				char rname[96];
@@ -2186,7 +2070,7 @@ static int life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
  * we need are skipped here. */
 static int build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 {
-	const struct nt_filter *flt = &ctx->opts->filter;
+	const struct nt_filter *flt = &ctx->req->filter;
 	struct nt_tfs_evdec d;
 	struct tep_event *te;
 	char why[256];
@@ -2248,7 +2132,7 @@ static int tfs_open(struct nt_ctx *ctx)
 {
 	struct nt_tfs_evname *evs;
 	int nevs = 0;
-	const struct nt_opts *o = ctx->opts;
+	const struct nt_trace_req *o = ctx->req;
 	struct tfs_priv *p;
 	char msg[512], filt[128], buf[256], path[PATH_MAX];
 	const char *dir;
@@ -2256,9 +2140,9 @@ static int tfs_open(struct nt_ctx *ctx)
 	bool kprobes = nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS);
 	int err, i;
 
-	if (o->mode != NT_MODE_DROP && o->mode != NT_MODE_LIFE && o->mode != NT_MODE_BASIC &&
-	    o->mode != NT_MODE_DIAG) {
-		nt_err("the tracefs backend does not support this mode");
+	if (o->filter.set & NT_F_NETNS) {
+		nt_err("--netns needs the packet's network namespace, which the tracefs "
+		       "backend cannot see (tracepoints don't carry it); use --backend=bpf");
 		return -EOPNOTSUPP;
 	}
 	if (!(dir = nt_tracefs_dir(ctx->feat))) {
@@ -2272,7 +2156,7 @@ static int tfs_open(struct nt_ctx *ctx)
 	if (!p)
 		return -ENOMEM;
 	p->epfd = -1;
-	p->life = o->mode != NT_MODE_DROP;
+	p->life = !o->drop;
 	ctx->priv = p;
 	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
 
@@ -2341,7 +2225,7 @@ static int tfs_open(struct nt_ctx *ctx)
 		goto err;
 
 	if (p->life) {
-		if (o->ret && !kprobes)
+		if (o->want_ret && !kprobes)
 			nt_info("--ret: no kprobe events on this kernel, so no kretprobes: no "
 				"return values");
 		err = life_setup(ctx, p, kprobes);
@@ -2405,10 +2289,6 @@ static int tfs_open(struct nt_ctx *ctx)
 		 p->f.stack_id);
 	if (p->nen && (err = build_tab(ctx, p)))
 		goto err;
-	if (p->life && !(p->track = calloc(1, sizeof(*p->track)))) {
-		err = -ENOMEM;
-		goto err;
-	}
 
 	if (!p->life && filt[0]) {
 		if ((err = inst_write(p->inst, "events/skb/kfree_skb/filter", filt)))
@@ -2425,7 +2305,7 @@ static int tfs_open(struct nt_ctx *ctx)
 			goto err;
 		nt_info("tracefs: kernel filter on %s:%s: %s", e->sys, e->ev, e->filter);
 	}
-	if (o->drop_stack && !p->life) {
+	if (o->want_stack && !p->life) {
 		if (p->f.stack_id < 0) {
 			nt_err("--drop-stack: no ftrace:kernel_stack event format on this kernel");
 			err = -EOPNOTSUPP;
@@ -2577,7 +2457,6 @@ static int tfs_attach(struct nt_ctx *ctx)
 
 static void report_lost(struct nt_ctx *ctx, unsigned long long n, int cpu)
 {
-	ctx->stats.lost += n;
 	if (ctx->on_lost)
 		ctx->on_lost(ctx, n, cpu);
 }
@@ -2612,21 +2491,10 @@ static void check_stats(struct nt_ctx *ctx, struct tfs_priv *p)
 	}
 }
 
-/* Returns 1 when delivered, 0 when filtered out; on_event's non-zero
- * answer goes to *stop. */
+/* Hands an event to the pipeline (which filters it); on_event's non-zero
+ * answer goes to *stop.  Returns 1. */
 static int deliver(struct nt_ctx *ctx, struct nt_event *ev, int *stop)
 {
-	struct tfs_priv *p = ctx->priv;
-
-	/* the kernel filter did L3 and pid; this catches anything it did not.
-	 * Lifecycle: skbs that matched once stay matched; events that cannot
-	 * be judged pass, for the tracker to decide on the block. */
-	if (p->life ? !nt_tfs_life_filter(p->track, &ctx->opts->filter, ev)
-		    : !nt_filter_match(&ctx->opts->filter, &ev->pkt, ev->pid)) {
-		ctx->stats.filtered++;
-		return 0;
-	}
-	ctx->stats.events++;
 	if (ctx->on_event)
 		*stop = ctx->on_event(ctx, ev);
 	return 1;
@@ -2799,7 +2667,6 @@ static void tfs_close(struct nt_ctx *ctx)
 	free(p->mods);
 	btf__free(p->btf);
 	nt_tfs_evtab_free(&p->tab);
-	free(p->track);
 	free(p->en);
 	free(p->funcs);
 	free(p->page);
@@ -2860,11 +2727,24 @@ int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *add
 	return dyn_add(ctx, event, addr, fmt, false);
 }
 
+static void tfs_report_drop(struct nt_ctx *ctx, FILE *f)
+{
+	fprintf(f, "  skb:kfree_skb       tracefs tracepoint (reason, location, protocol)\n");
+	fprintf(f, "  tcp:tcp_send_reset  tracefs tracepoint (addresses of NO_SOCKET TCP drops)\n");
+	fprintf(f, "  icmp:icmp_send      tracefs tracepoint (addresses of port/route "
+		"unreachable drops)\n");
+	if (!nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS))
+		fprintf(f, "  note: no kprobe events: address, port and L4 filters are refused "
+			"on tracefs; -p ip/ipv6/arp and --pid work\n");
+}
+
 const struct nt_backend_ops nt_tracefs_backend = {
-	.name	= "tracefs",
-	.usable	= tfs_usable,
-	.open	= tfs_open,
-	.attach	= tfs_attach,
-	.poll	= tfs_poll,
-	.close	= tfs_close,
+	.name		= "tracefs",
+	.usable		= tfs_usable,
+	.open		= tfs_open,
+	.attach		= tfs_attach,
+	.poll		= tfs_poll,
+	.close		= tfs_close,
+	.remove_stale	= nt_tracefs_remove_stale,
+	.report_drop	= tfs_report_drop,
 };

@@ -298,22 +298,5 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 		     bool (*tp_ok)(const char *sys, const char *ev, void *arg), void *arg,
 		     char *kfunc, size_t klen, char *why, size_t wlen);
 
-/* Lifecycle user-space filter with a bounded set of skbs that matched
- * once (so NAT-changed headers keep their block), each with what the
- * packet looked like (struct nt_ident, as the bpf side's tracked map): an
- * skb address whose free was not seen and that now holds another packet is
- * judged again.  A tracked skb judged not to match any more stays, marked
- * neg, so the events of its new packet that carry no headers are left out
- * as well.  Returns 1 to deliver. */
-#define NT_TFS_TRACK_SLOTS	8192
-#define NT_TFS_TRACK_MAX_NS	5000000000ULL
-struct nt_tfs_track {
-	__u64 skb[NT_TFS_TRACK_SLOTS];
-	__u64 ts[NT_TFS_TRACK_SLOTS];
-	struct nt_ident id[NT_TFS_TRACK_SLOTS];
-	__u8 neg[NT_TFS_TRACK_SLOTS];
-};
-int nt_tfs_life_filter(struct nt_tfs_track *tr, const struct nt_filter *f,
-		       const struct nt_event *ev);
 
 #endif

@@ -13,13 +13,10 @@
 #include <sys/stat.h>
 #include "opts.h"
 #include "output.h"
-#include "life.h"
-#include "diag.h"
+#include "pipeline.h"
 #include "rules.h"
-#include "comm.h"
 #include "log.h"
 #include "../backends/backend.h"
-#include "../backends/tracefs.h"
 #include "../backends/bpf_btf.h"
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
@@ -40,179 +37,37 @@ struct nt_app {
 	struct nt_features feat;
 	struct nt_reasons reasons;
 	struct nt_output out;
+	struct nt_trace_req req;	/* what the backend is asked for */
 	struct nt_ctx ctx;
-	struct nt_life life;		/* default (lifecycle) mode */
-	struct nt_rules rules;		/* --diag */
-	struct nt_diag diag;
-	struct nt_comm_cache comms;	/* for backends whose events lack comm */
-	unsigned long long printed;	/* what -c counts: drops, events or packets */
-	bool done;			/* -c reached */
+	struct nt_rules rules;		/* --diag, --rules, --check */
+	struct nt_pipe pipe;
 	bool user_ret;			/* --ret was given */
 };
 
-/* Lifecycle limits: 1024 packets in flight, 64 events each, and a packet
- * with no event for 2 s of kernel time is printed as it is. */
-#define NT_LIFE_CTX	1024
-#define NT_LIFE_EVENTS	64
-#define NT_LIFE_AGE_NS	2000000000ULL
-
-static int ev_cmp(const void *a, const void *b)
+/* The backend's part of the options. */
+static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 {
-	const struct nt_event *x = a, *y = b;
-
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
+	r->drop = o->mode == NT_MODE_DROP;
+	r->filter = o->filter;
+	r->want_ret = o->ret;
+	r->want_stack = o->drop_stack;
+	r->want_nf_funcs = o->hooks;
+	r->btf_path = o->btf_path;
+	r->debug = o->debug;
 }
 
-/* A finished packet: its block, events in time order.  Flow information
- * learnt at one hook (the tracefs backend recovers addresses at
- * tcp_send_reset/icmp_send only) is shown on the events that lack it. */
-/* fexit/kretprobe report a return value as a second event of the hook, at
- * its exit: shown on the hook's entry line instead.  Returns the new count. */
-static unsigned int merge_returns(struct nt_event *ev, unsigned int n)
-{
-	unsigned int i, j, out = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((ev[i].flags & NT_EV_RET) && !ev[i].pkt.have &&
-		    ev[i].hook != NT_HOOK_SKB_CLONE) {
-			for (j = out; j-- > 0;) {
-				if (ev[j].hook == ev[i].hook && !(ev[j].flags & NT_EV_RET)) {
-					ev[j].retval = ev[i].retval;
-					ev[j].flags |= NT_EV_RET;
-					break;
-				}
-			}
-			if (j != (unsigned int)-1)
-				continue;
-		}
-		ev[out++] = ev[i];
-	}
-	return out;
-}
-
-static void app_print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why,
-			    void *arg)
-{
-	struct nt_app *app = arg;
-	const struct nt_filter *f = &app->opts.filter;
-	struct nt_event *ev;
-	struct nt_pkt known = { 0 };
-	struct nt_diag_block db = { 0 };
-	bool match = !(f->set & ~NT_F_NETNS);
-	unsigned int i, n;
-
-	if (app->done || !c->nev)
-		return;
-	ev = calloc(c->nev, sizeof(*ev));
-	if (!ev)
-		return;
-	for (i = 0; i < c->nev; i++) {
-		nt_life_get(c, i, &ev[i]);
-		/* a backend that could not judge every event in the kernel hands
-		 * them all over: a packet is shown when any of its events passes */
-		if (!match && nt_filter_match(f, &ev[i].pkt, ev[i].pid))
-			match = true;
-		if (!(known.have & NT_HAVE_ADDR) && (ev[i].pkt.have & NT_HAVE_ADDR))
-			known = ev[i].pkt;
-		else if (!known.have && (ev[i].pkt.have & NT_HAVE_L3))
-			known = ev[i].pkt;
-	}
-	if (!match) {
-		app->ctx.stats.filtered += c->nev;
-		free(ev);
-		return;
-	}
-	qsort(ev, c->nev, sizeof(*ev), ev_cmp);
-	n = merge_returns(ev, c->nev);
-	/* What one hook learnt (tracefs recovers addresses at tcp_send_reset
-	 * and icmp_send only, the protocol at a few net:* tracepoints) is shown
-	 * on the events of the same packet that lack it: the headers seen last
-	 * before them (after NAT, the translated ones), else the first seen. */
-	for (i = 0; i < n && known.have; i++) {
-		struct nt_pkt *p = &ev[i].pkt;
-
-		if (p->have & NT_HAVE_ADDR) {
-			known = *p;
-			continue;
-		}
-		if ((p->have & NT_HAVE_L3) && p->l3_proto != known.l3_proto)
-			continue;
-		*p = known;
-	}
-	if (app->opts.mode == NT_MODE_DIAG) {
-		if (nt_diag_run(&app->diag, ev, n, &db)) {
-			free(ev);
-			return;
-		}
-		if (app->opts.diag_quiet && db.max < NT_LVL_WARNING) {
-			nt_diag_block_free(&db);
-			free(ev);
-			return;
-		}
-	}
-	nt_output_block(&app->out, c->skbs, c->nskbs);
-	for (i = 0; i < n; i++)
-		nt_output_hook(&app->out, &ev[i], db.annot ? db.annot[i] : NULL);
-	if (c->dropped_events)
-		fprintf(app->out.f, "... %u more events of this packet not shown\n",
-			c->dropped_events);
-	if (app->opts.mode == NT_MODE_DIAG) {
-		nt_diag_print(&app->diag, ev, &db);
-		if (db.max == NT_LVL_ERROR && !app->opts.diag_keep) {
-			nt_output_msg(&app->out, "analysis finished!");
-			app->done = true;
-		}
-		nt_diag_block_free(&db);
-	}
-	if (why == NT_LIFE_AGED || why == NT_LIFE_EVICTED)
-		nt_debug("packet %llx printed without its free (%s)",
-			 (unsigned long long)c->skbs[0], why == NT_LIFE_AGED ? "aged" : "evicted");
-	free(ev);
-	app->printed++;
-	if (app->opts.count && app->printed >= (unsigned long long)app->opts.count)
-		app->done = true;
-}
-
-static int app_on_event(struct nt_ctx *ctx, const struct nt_event *ev)
+static int app_on_event(struct nt_ctx *ctx, const struct nt_event *e)
 {
 	struct nt_app *app = ctx->user;
-	const struct nt_event *e = ev;
-	struct nt_event copy;
 
-	if (app->done)
-		return 1;
-	/* the namespace filter runs here: events carry the skb's netns */
-	if (!nt_filter_netns(&app->opts.filter, (e->flags & NT_EV_NETNS) ? e->netns : 0)) {
-		ctx->stats.filtered++;
-		return 0;
-	}
-	if (!e->comm[0] && (app->opts.detail || app->opts.json)) {
-		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
-		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
-		nt_comm_fill(&app->comms, &copy);
-		e = &copy;
-	}
-	if (e->kind == NT_KIND_DROP) {
-		nt_output_drop(&app->out, e);
-		app->printed++;
-	} else if (app->opts.mode == NT_MODE_BASIC) {
-		nt_output_hook(&app->out, e, NULL);
-		app->printed++;
-	} else {
-		nt_life_add(&app->life, e);
-	}
-	if (ferror(app->out.f))
-		return -EPIPE;
-	if (app->opts.count && app->printed >= (unsigned long long)app->opts.count)
-		app->done = true;
-	return app->done ? 1 : 0;
+	return nt_pipe_event(&app->pipe, e);
 }
 
 static void app_on_lost(struct nt_ctx *ctx, unsigned long long n, int cpu)
 {
 	struct nt_app *app = ctx->user;
 
-	nt_output_lost(&app->out, n, cpu);
+	nt_pipe_lost(&app->pipe, n, cpu);
 }
 
 static const struct nt_backend_ops *const all_backends[] = {
@@ -393,19 +248,8 @@ static void print_check(struct nt_app *app)
 	b = choose_backend(app, 0, true);
 	printf("auto would use: %s\n", b ? b->name : "nothing");
 	printf("hooks for --drop:\n");
-	if (b == &nt_bpf_backend) {
-		printf("  skb:kfree_skb       BPF %s program; headers read in the kernel, "
-		       "filters in the kernel\n",
-		       nt_feat_has(&app->feat, NT_FEAT_TP_BTF) ? "tp_btf" : "raw_tp");
-	} else if (b == &nt_tracefs_backend) {
-		printf("  skb:kfree_skb       tracefs tracepoint (reason, location, protocol)\n");
-		printf("  tcp:tcp_send_reset  tracefs tracepoint (addresses of NO_SOCKET TCP drops)\n");
-		printf("  icmp:icmp_send      tracefs tracepoint (addresses of port/route "
-		       "unreachable drops)\n");
-		if (!nt_feat_has(&app->feat, NT_FEAT_KPROBE_EVENTS))
-			printf("  note: no kprobe events: address, port and L4 filters are refused "
-			       "on tracefs; -p ip/ipv6/arp and --pid work\n");
-	}
+	if (b && b->report_drop)
+		b->report_drop(&app->ctx, stdout);
 	print_hooks(app);
 	printf("lifecycle hooks on kernel functions: %s\n",
 	       nt_feat_has(&app->feat, NT_FEAT_FENTRY) ? "fentry/fexit" :
@@ -440,24 +284,33 @@ static void note_missing(struct nt_app *app)
 			"tracepoints and drop reasons only (no netfilter chains, no return values)\n");
 }
 
+/* The backend auto falls back to after b, or 0 when there is none. */
+static int next_backend(const struct nt_backend_ops *b)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(all_backends) / sizeof(all_backends[0]); i++)
+		if (all_backends[i] == b)
+			return (int)i + 1;
+	return 0;
+}
+
 static int run_trace(struct nt_app *app)
 {
 	struct nt_ctx *ctx = &app->ctx;
 	const struct nt_backend_ops *b;
 	struct timespec mono, real;
 	int err, n, skip = 0;
+	size_t i;
 
-	nt_tracefs_remove_stale(ctx);
+	for (i = 0; i < sizeof(all_backends) / sizeof(all_backends[0]); i++)
+		if (all_backends[i]->remove_stale)
+			all_backends[i]->remove_stale(ctx);
 	for (;;) {
 		b = choose_backend(app, skip, false);
 		if (!b)
 			return -ENODEV;
-		ctx->backend = b;
-		if (b == &nt_tracefs_backend && (app->opts.filter.set & NT_F_NETNS)) {
-			nt_err("--netns needs the packet's network namespace, which the tracefs "
-			       "backend cannot see (tracepoints don't carry it); use --backend=bpf");
-			return -EOPNOTSUPP;
-		}
+		ctx->judged = 0;
 		err = b->open(ctx);
 		if (!err)
 			err = b->attach(ctx);
@@ -465,11 +318,11 @@ static int run_trace(struct nt_app *app)
 			break;
 		b->close(ctx);
 		/* auto: a bpf backend that fails to load or attach falls back */
-		if (app->opts.backend != NT_BACKEND_AUTO || b != &nt_bpf_backend ||
-		    err == -EOPNOTSUPP || nt_stop)
+		if (app->opts.backend != NT_BACKEND_AUTO || err == -EOPNOTSUPP || nt_stop ||
+		    !(skip = next_backend(b)))
 			return err;
-		nt_err("bpf backend failed (%s); falling back to tracefs", strerror(-err));
-		skip = 1;
+		nt_err("%s backend failed (%s); falling back to %s", b->name, strerror(-err),
+		       all_backends[skip]->name);
 	}
 
 	if (app->opts.mode != NT_MODE_DROP)
@@ -484,25 +337,29 @@ static int run_trace(struct nt_app *app)
 	err = 0;
 	while (!nt_stop) {
 		n = b->poll(ctx, 200);
-		fflush(app->out.f);
-		if (n == -EINTR)
+		if (n == -EINTR) {
+			nt_pipe_batch(&app->pipe);
 			continue;
+		}
 		if (n < 0) {
 			if (n != -EPIPE)
 				nt_err("reading events: %s", strerror(-n));
 			err = n;
 			break;
 		}
-		if (app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG)
-			nt_life_expire(&app->life);
-		if (app->done)
+		nt_pipe_batch(&app->pipe);
+		if (app->pipe.done)
 			break;
 	}
+	/* What is pending is printed before the backend detaches (which can
+	 * take seconds with many hooks): a harness that kills the tracer soon
+	 * after SIGINT still gets it.  What the kernel buffers still hold is
+	 * read first, without waiting. */
+	if (!err && !app->pipe.done && (n = b->poll(ctx, 0)) < 0 && n != -EINTR && n != -EPIPE)
+		nt_err("reading events: %s", strerror(-n));
+	nt_pipe_drain(&app->pipe);
 	b->close(ctx);
-	if (app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG)
-		nt_life_flush(&app->life);
-	nt_output_msg(&app->out, "end trace...");
-	nt_output_summary(&app->out, ctx->stats.events, ctx->stats.lost);
+	nt_pipe_finish(&app->pipe);
 	return err == -EPIPE ? 0 : err;
 }
 
@@ -564,7 +421,7 @@ int main(int argc, char **argv)
 	}
 	if (app->opts.trace && !strcmp(app->opts.trace, "list")) {
 		app->opts.mode = NT_MODE_CHECK;
-	} else if (nt_hooks_select(app->opts.trace, &app->ctx.hooks, err, sizeof(err))) {
+	} else if (nt_hooks_select(app->opts.trace, &app->req.hooks, err, sizeof(err))) {
 		nt_err("%s", err);
 		free(app);
 		return 2;
@@ -580,7 +437,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	nt_features_init(&app->feat, app->opts.btf_path);
-	app->ctx.opts = &app->opts;
+	app->ctx.req = &app->req;
 	app->ctx.feat = &app->feat;
 	app->ctx.user = app;
 	app->ctx.on_event = app_on_event;
@@ -598,6 +455,7 @@ int main(int argc, char **argv)
 	if (app->opts.mode == NT_MODE_DIAG)
 		app->opts.ret = true;
 	app->out.kallsyms_path = "/proc/kallsyms";
+	request_from_opts(&app->req, &app->opts);
 
 	if (app->opts.mode == NT_MODE_CHECK) {
 		print_check(app);
@@ -618,13 +476,8 @@ int main(int argc, char **argv)
 			ret = 2;
 			goto out;
 		}
-		app->diag.rules = &app->rules;
-		app->diag.out = &app->out;
-		app->diag.hooks = app->opts.hooks;
 	}
-	if ((app->opts.mode == NT_MODE_LIFE || app->opts.mode == NT_MODE_DIAG) &&
-	    nt_life_init(&app->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS,
-			 app_print_block, app)) {
+	if (nt_pipe_init(&app->pipe, &app->opts, &app->out, &app->rules)) {
 		nt_err("out of memory");
 		ret = 1;
 		goto out;
@@ -633,7 +486,7 @@ int main(int argc, char **argv)
 	ret = run_trace(app);
 	ret = ret < 0 ? 1 : 0;
 out:
-	nt_life_free(&app->life);
+	nt_pipe_free(&app->pipe);
 	nt_rules_free(&app->rules);
 	nt_output_free(&app->out);
 	nt_reasons_free(&app->reasons);

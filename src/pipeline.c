@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one event pipeline (see pipeline.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pipeline.h"
+#include "log.h"
+#include "../compat/hooks.h"
+#include "../bpf/filter.h"
+
+/* Lifecycle limits: 1024 packets in flight, 64 events each, and a packet
+ * with no event for 2 s of kernel time is printed as it is. */
+#define NT_LIFE_CTX	1024
+#define NT_LIFE_EVENTS	64
+#define NT_LIFE_AGE_NS	2000000000ULL
+
+static bool lifecycle(const struct nt_pipe *p)
+{
+	return p->opts->mode == NT_MODE_LIFE || p->opts->mode == NT_MODE_DIAG;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct nt_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* fexit/kretprobe report a return value as a second event of the hook, at
+ * its exit: shown on the hook's entry line instead.  Returns the new count. */
+static unsigned int merge_returns(struct nt_event *ev, unsigned int n)
+{
+	unsigned int i, j, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((ev[i].flags & NT_EV_RET) && !ev[i].pkt.have &&
+		    ev[i].hook != NT_HOOK_SKB_CLONE) {
+			for (j = out; j-- > 0;) {
+				if (ev[j].hook == ev[i].hook && !(ev[j].flags & NT_EV_RET)) {
+					ev[j].retval = ev[i].retval;
+					ev[j].flags |= NT_EV_RET;
+					break;
+				}
+			}
+			if (j != (unsigned int)-1)
+				continue;
+		}
+		ev[out++] = ev[i];
+	}
+	return out;
+}
+
+/* What one hook learnt (tracefs recovers addresses at tcp_send_reset and
+ * icmp_send only, the protocol at a few net:* tracepoints) is shown on the
+ * events of the same packet that lack it: the headers seen last before them
+ * (after NAT, the translated ones), else the first seen. */
+static void share_headers(struct nt_event *ev, unsigned int n, struct nt_pkt known)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && known.have; i++) {
+		struct nt_pkt *p = &ev[i].pkt;
+
+		if (p->have & NT_HAVE_ADDR) {
+			known = *p;
+			continue;
+		}
+		if ((p->have & NT_HAVE_L3) && p->l3_proto != known.l3_proto)
+			continue;
+		*p = known;
+	}
+}
+
+/* A finished packet: its block, events in time order, then for --diag the
+ * analysis. */
+static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why,
+			void *arg)
+{
+	struct nt_pipe *p = arg;
+	const struct nt_filter *f = &p->opts->filter;
+	struct nt_event *ev;
+	struct nt_pkt known = { 0 };
+	struct nt_diag_block db = { 0 };
+	bool diag = p->opts->mode == NT_MODE_DIAG;
+	bool match = !(f->set & ~NT_F_NETNS & ~p->kernel_judged);
+	unsigned int i, n;
+
+	if (p->done || !c->nev)
+		return;
+	ev = calloc(c->nev, sizeof(*ev));
+	if (!ev)
+		return;
+	for (i = 0; i < c->nev; i++) {
+		nt_life_get(c, i, &ev[i]);
+		/* a source that could not judge every event in the kernel hands
+		 * them all over: a packet is shown when any of its events passes */
+		if (!match && nt_filter_match(f, &ev[i].pkt, ev[i].pid))
+			match = true;
+		if (!(known.have & NT_HAVE_ADDR) && (ev[i].pkt.have & NT_HAVE_ADDR))
+			known = ev[i].pkt;
+		else if (!known.have && (ev[i].pkt.have & NT_HAVE_L3))
+			known = ev[i].pkt;
+	}
+	if (!match) {
+		p->stats.filtered += c->nev;
+		free(ev);
+		return;
+	}
+	qsort(ev, c->nev, sizeof(*ev), ev_cmp);
+	n = merge_returns(ev, c->nev);
+	share_headers(ev, n, known);
+	if (diag) {
+		if (nt_diag_run(&p->diag, ev, n, &db)) {
+			free(ev);
+			return;
+		}
+		if (p->opts->diag_quiet && db.max < NT_LVL_WARNING) {
+			nt_diag_block_free(&db);
+			free(ev);
+			return;
+		}
+	}
+	nt_output_block(p->out, c->skbs, c->nskbs);
+	for (i = 0; i < n; i++)
+		nt_output_hook(p->out, &ev[i], db.annot ? db.annot[i] : NULL);
+	if (c->dropped_events)
+		fprintf(p->out->f, "... %u more events of this packet not shown\n",
+			c->dropped_events);
+	if (diag) {
+		nt_diag_print(&p->diag, ev, &db);
+		if (db.max == NT_LVL_ERROR && !p->opts->diag_keep) {
+			nt_output_msg(p->out, "analysis finished!");
+			p->done = true;
+		}
+		nt_diag_block_free(&db);
+	}
+	if (why == NT_LIFE_AGED || why == NT_LIFE_EVICTED)
+		nt_debug("packet %llx printed without its free (%s)",
+			 (unsigned long long)c->skbs[0], why == NT_LIFE_AGED ? "aged" : "evicted");
+	free(ev);
+	p->printed++;
+	if (p->opts->count && p->printed >= (unsigned long long)p->opts->count)
+		p->done = true;
+}
+
+int nt_pipe_init(struct nt_pipe *p, const struct nt_opts *o, struct nt_output *out,
+		 const struct nt_rules *rules)
+{
+	p->opts = o;
+	p->out = out;
+	p->diag.rules = rules;
+	p->diag.out = out;
+	p->diag.hooks = o->hooks;
+	if (!lifecycle(p))
+		return 0;
+	return nt_life_init(&p->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS,
+			    print_block, p);
+}
+
+/* The user-space filters: the namespace (events carry the skb's), and the
+ * packet filters the source could not judge in the kernel. */
+static bool accept(struct nt_pipe *p, const struct nt_event *e)
+{
+	const struct nt_filter *f = &p->opts->filter;
+
+	if (!nt_filter_netns(f, (e->flags & NT_EV_NETNS) ? e->netns : 0))
+		return false;
+	if (!(f->set & ~NT_F_NETNS & ~p->kernel_judged))
+		return true;
+	if (e->kind == NT_KIND_DROP)
+		return nt_filter_match(f, &e->pkt, e->pid);
+	/* lifecycle and --basic: skbs that matched once stay matched (NAT);
+	 * events that cannot be judged pass, the tracker decides on the block */
+	if (!p->track && !(p->track = calloc(1, sizeof(*p->track))))
+		return true;
+	return nt_track_filter(p->track, f, e);
+}
+
+int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
+{
+	const struct nt_event *e = ev;
+	struct nt_event copy;
+
+	if (p->done)
+		return 1;
+	if (!accept(p, e)) {
+		p->stats.filtered++;
+		return 0;
+	}
+	p->stats.events++;
+	if (!e->comm[0] && (p->opts->detail || p->opts->json)) {
+		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
+		nt_comm_fill(&p->comms, &copy);
+		e = &copy;
+	}
+	if (e->kind == NT_KIND_DROP) {
+		nt_output_drop(p->out, e);
+		p->printed++;
+	} else if (p->opts->mode == NT_MODE_BASIC) {
+		nt_output_hook(p->out, e, NULL);
+		p->printed++;
+	} else {
+		nt_life_add(&p->life, e);
+	}
+	if (ferror(p->out->f))
+		return -EPIPE;
+	if (p->opts->count && p->printed >= (unsigned long long)p->opts->count)
+		p->done = true;
+	return p->done ? 1 : 0;
+}
+
+void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
+{
+	p->stats.lost += n;
+	nt_output_lost(p->out, n, cpu);
+}
+
+void nt_pipe_batch(struct nt_pipe *p)
+{
+	if (lifecycle(p))
+		nt_life_expire(&p->life);
+	fflush(p->out->f);
+}
+
+void nt_pipe_drain(struct nt_pipe *p)
+{
+	if (lifecycle(p))
+		nt_life_flush(&p->life);
+	fflush(p->out->f);
+}
+
+void nt_pipe_finish(struct nt_pipe *p)
+{
+	nt_output_msg(p->out, "end trace...");
+	nt_output_summary(p->out, p->stats.events, p->stats.lost);
+	fflush(p->out->f);
+}
+
+void nt_pipe_free(struct nt_pipe *p)
+{
+	nt_life_free(&p->life);
+	free(p->track);
+	p->track = NULL;
+}

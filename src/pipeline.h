@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one event pipeline.  Every source (the bpf and tracefs backends, and
+ * whatever comes next) hands its struct nt_event here and nowhere else:
+ *
+ *   nt_pipe_event -> user-space filters (what the kernel could not judge:
+ *                    packet filter, namespace) -> enrichment (comm)
+ *                 -> statistics -> the mode's route:
+ *                       --drop, --basic   printed at once
+ *                       lifecycle, --diag the tracker (src/life.c), whose
+ *                                         finished packets go through the
+ *                                         rules (src/diag.c) to the output
+ *   nt_pipe_lost  -> loss accounting and the stream's "lost" line
+ *
+ * Statistics and loss are counted here only; the output layer
+ * (src/output.c) writes every line.
+ */
+#ifndef NT_PIPELINE_H
+#define NT_PIPELINE_H
+
+#include <stdbool.h>
+#include "opts.h"
+#include "output.h"
+#include "life.h"
+#include "diag.h"
+#include "rules.h"
+#include "comm.h"
+#include "track.h"
+
+struct nt_pipe_stats {
+	unsigned long long events;	/* accepted into the pipeline */
+	unsigned long long lost;	/* lost in kernel buffers */
+	unsigned long long filtered;	/* left out by user-space filters */
+};
+
+struct nt_pipe {
+	const struct nt_opts *opts;
+	struct nt_output *out;
+	struct nt_diag diag;		/* --diag: rules set by nt_pipe_init */
+	struct nt_life life;		/* lifecycle modes */
+	struct nt_track *track;		/* lifecycle packet filter (when needed) */
+	struct nt_comm_cache comms;	/* for sources whose events lack comm */
+	struct nt_pipe_stats stats;
+	/* the filter bits the source judged in the kernel (NT_F_*): the rest
+	 * are judged here */
+	unsigned int kernel_judged;
+	unsigned long long printed;	/* what -c counts: drops, events or packets */
+	bool done;			/* -c reached, or the diagnosis finished */
+};
+
+/* rules: loaded rules for --diag (may be NULL otherwise). */
+int nt_pipe_init(struct nt_pipe *p, const struct nt_opts *o, struct nt_output *out,
+		 const struct nt_rules *rules);
+/* One event from a source.  Returns 0 to go on, 1 when tracing is done
+ * (-c reached, diagnosis finished), -EPIPE when the output is gone. */
+int nt_pipe_event(struct nt_pipe *p, const struct nt_event *e);
+/* n events lost by the source (cpu -1: not per CPU). */
+void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu);
+/* After each batch a source delivered: ages out packets, flushes output. */
+void nt_pipe_batch(struct nt_pipe *p);
+/* End of trace, before the source detaches: every packet still open is
+ * printed (so a harness that kills the tracer soon after SIGINT still gets
+ * them). */
+void nt_pipe_drain(struct nt_pipe *p);
+/* "end trace..." and the summary, after the source has detached (its last
+ * loss counts are in). */
+void nt_pipe_finish(struct nt_pipe *p);
+void nt_pipe_free(struct nt_pipe *p);
+
+#endif
