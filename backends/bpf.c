@@ -24,7 +24,7 @@
 
 #include "src/log.h"
 #include "backends/backend.h"
-#include "backends/bpf_btf.h"
+#include "compat/btf_args.h"
 #include "compat/features.h"
 #include "drop.skel.h"
 #include "life.skel.h"
@@ -44,190 +44,6 @@
 #define NT_BPF_WAKEUP_BYTES	(128U << 10)
 /* Load attempts: each failed one drops the program that failed. */
 #define NT_BPF_LOAD_TRIES	8
-
-/*
- * Where a hook's arguments are, from BTF.  The catalogue's skb_arg is a
- * default only: the prototype in the running kernel decides (functions grew
- * and lost arguments, some took struct sk_buff ** for a while).
- */
-
-/* Highest argument position the programs can read (life.bpf.c: nt_ctx_arg
- * reads args[0..6], nt_kp_arg registers 0..5). */
-#define NT_BPF_MAX_ARG		5
-
-static __u32 nt_btf_skip_mods(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t;
-
-	while ((t = btf__type_by_id(btf, id))) {
-		switch (btf_kind(t)) {
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_CONST:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			continue;
-		default:
-			return id;
-		}
-	}
-	return id;
-}
-
-/* 1 for "struct name *", 2 for "struct name **", else 0. */
-static int nt_btf_ptr_depth(const struct btf *btf, __u32 id, const char *name)
-{
-	const struct btf_type *t;
-	const char *n;
-	int depth = 0;
-
-	for (;;) {
-		t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
-		if (!t)
-			return 0;
-		if (btf_is_ptr(t)) {
-			if (++depth > 2)
-				return 0;
-			id = t->type;
-			continue;
-		}
-		/* a module's BTF may only forward-declare the struct */
-		if (!depth || (!btf_is_struct(t) && !btf_is_fwd(t)))
-			return 0;
-		n = btf__name_by_offset(btf, t->name_off);
-		return n && !strcmp(n, name) ? depth : 0;
-	}
-}
-
-static bool nt_btf_is_enum(const struct btf *btf, __u32 id, const char *name)
-{
-	const struct btf_type *t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
-	const char *n;
-
-	if (!t || (!btf_is_enum(t) && !btf_is_enum64(t)))
-		return false;
-	n = btf__name_by_offset(btf, t->name_off);
-	return n && !strcmp(n, name);
-}
-
-static bool nt_btf_is_void_ptr(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, nt_btf_skip_mods(btf, id));
-
-	return t && btf_is_ptr(t) && nt_btf_skip_mods(btf, t->type) == 0;
-}
-
-/* Parameters first.. of proto are the hook's arguments 0.. (a tracepoint's
- * prototype starts with void *__data).  def: the catalogue's position,
- * preferred when several parameters are skbs; -1 for none. */
-static int nt_btf_proto_args(const struct btf *btf, const struct btf_type *proto, int first,
-			     unsigned int hflags, int def, struct nt_hook_args *a)
-{
-	const struct btf_param *p = btf_params(proto);
-	const char *sname = (hflags & NT_HF_NFT) ? "nft_pktinfo" : "sk_buff";
-	int n = btf_vlen(proto), i, d, pos;
-
-	a->skb = a->location = a->reason = -1;
-	a->state = a->table = a->entries = -1;
-	a->pptr = false;
-	a->nargs = n - first;
-	a->has_ret = proto->type != 0;
-	{
-		const struct btf_type *rt = btf__type_by_id(btf, nt_btf_skip_mods(btf, proto->type));
-
-		/* fexit and kretprobe see the whole register: an int -1 reads
-		 * as 4294967295 unless the function's type says it is signed */
-		a->ret_s32 = rt && btf_is_int(rt) && rt->size == 4 &&
-			     (btf_int_encoding(rt) & BTF_INT_SIGNED);
-	}
-	for (i = first; i < n; i++) {
-		pos = i - first;
-		d = nt_btf_ptr_depth(btf, p[i].type, sname);
-		if (d == 1 || (d == 2 && !(hflags & NT_HF_NFT))) {
-			if (a->skb < 0 || pos == def) {
-				a->skb = pos;
-				a->pptr = d == 2;
-			}
-		} else if (a->reason < 0 && nt_btf_is_enum(btf, p[i].type, "skb_drop_reason")) {
-			a->reason = pos;
-		} else if (a->state < 0 && nt_btf_ptr_depth(btf, p[i].type, "nf_hook_state") == 1) {
-			a->state = pos;
-		} else if (a->entries < 0 &&
-			   nt_btf_ptr_depth(btf, p[i].type, "nf_hook_entries") == 1) {
-			a->entries = pos;
-		} else if (a->table < 0 && nt_btf_ptr_depth(btf, p[i].type, "xt_table") == 1) {
-			a->table = pos;
-		} else if (a->table < 0 && !first && nt_btf_is_void_ptr(btf, p[i].type) &&
-			   (hflags & NT_HF_NFT)) {
-			/* nft_do_chain(pkt, void *priv): priv is the chain */
-			a->table = pos;
-		}
-	}
-	/* ipt_do_table(void *priv, skb, state) since v5.16: priv is the table */
-	if (!first && a->table < 0 && a->state >= 0 && n - first >= 3 &&
-	    nt_btf_is_void_ptr(btf, p[first].type) && !(hflags & NT_HF_NFT))
-		a->table = 0;
-	if (a->state > NT_BPF_MAX_ARG)
-		a->state = -1;
-	if (a->table > NT_BPF_MAX_ARG)
-		a->table = -1;
-	if (a->entries > NT_BPF_MAX_ARG)
-		a->entries = -1;
-	if (a->skb < 0)
-		return -ENOMSG;
-	if (a->skb > NT_BPF_MAX_ARG)
-		return -E2BIG;
-	if (a->reason > NT_BPF_MAX_ARG)
-		a->reason = -1;
-	/* skb:kfree_skb and skb:consume_skb (v6.3, dd1b527831a3) pass the
-	 * caller's address right after the skb. */
-	if (first && (hflags & (NT_HF_FREE | NT_HF_DROP)) && a->skb + first + 1 < n &&
-	    a->skb + 1 <= NT_BPF_MAX_ARG && nt_btf_is_void_ptr(btf, p[a->skb + first + 1].type))
-		a->location = a->skb + 1;
-	return 0;
-}
-
-/* Arguments of kernel function func: 0, -ENOENT (not in this BTF),
- * -ENOMSG (no skb argument), -E2BIG (skb past what the programs read). */
-int nt_btf_func_args(const struct btf *btf, const char *func, unsigned int hflags, int def,
-		     struct nt_hook_args *a)
-{
-	const struct btf_type *t;
-	int id;
-
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, id);
-	t = t ? btf__type_by_id(btf, t->type) : NULL;
-	if (!t || !btf_is_func_proto(t))
-		return -EINVAL;
-	return nt_btf_proto_args(btf, t, 0, hflags, def, a);
-}
-
-/* Arguments of tracepoint event (raw_tp/tp_btf view: args[i] is parameter
- * i + 1 of btf_trace_<event>, after void *__data).  Errors as above. */
-int nt_btf_tp_args(const struct btf *btf, const char *event, unsigned int hflags,
-		   struct nt_hook_args *a)
-{
-	const struct btf_type *t;
-	char name[128];
-	int id;
-
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, id);
-	t = t ? btf__type_by_id(btf, t->type) : NULL;
-	if (!t || !btf_is_ptr(t))
-		return -EINVAL;
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
-		return -EINVAL;
-	return nt_btf_proto_args(btf, t, 1, hflags, -1, a);
-}
 
 /* What the lifecycle set does with one hook. */
 struct nt_life_hook {
@@ -406,74 +222,13 @@ static const char *const nt_hook_ids[NT_HOOK_MAX] = {
 #undef NT_HOOK
 };
 
-/* The BTF the hooks are looked up in: the kernel's (or --btf-path), and
- * the loaded modules' (nf_tables, nf_nat, ...), read when first needed. */
-struct nt_btfs {
-	struct btf *base;
-	struct btf **mods;
-	int nmods;
-	bool mods_read;
-	bool base_is_file;	/* --btf-path: no module BTF goes with it */
-};
-
-static void nt_btfs_read_mods(struct nt_btfs *b)
-{
-	char path[512];
-	struct dirent *de;
-	struct btf **n;
-	struct btf *m;
-	DIR *d;
-
-	b->mods_read = true;
-	d = opendir("/sys/kernel/btf");
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
-		m = btf__parse_split(path, b->base);
-		if (!m)
-			continue;
-		n = realloc(b->mods, (b->nmods + 1) * sizeof(*n));
-		if (!n) {
-			btf__free(m);
-			break;
-		}
-		b->mods = n;
-		b->mods[b->nmods++] = m;
-	}
-	closedir(d);
-}
-
-static void nt_btfs_free(struct nt_btfs *b)
-{
-	int i;
-
-	for (i = 0; i < b->nmods; i++)
-		btf__free(b->mods[i]);
-	free(b->mods);
-	btf__free(b->base);
-	memset(b, 0, sizeof(*b));
-}
-
-/* nt_btf_func_args() over the kernel and its modules. */
-static int nt_btfs_func_args(struct nt_btfs *b, const char *func, unsigned int hflags, int def,
+/* nt_btf_func_args() over the run's BTF set (the kernel's and its modules'). */
+static int nt_btfs_func_args(struct nt_btf_set *b, const char *func, unsigned int hflags, int def,
 			     struct nt_hook_args *a)
 {
-	int i, err;
+	struct btf *fb = nt_btfset_func(b, func);
 
-	err = nt_btf_func_args(b->base, func, hflags, def, a);
-	if (err != -ENOENT)
-		return err;
-	if (!b->mods_read && !b->base_is_file)
-		nt_btfs_read_mods(b);
-	for (i = 0; i < b->nmods; i++) {
-		err = nt_btf_func_args(b->mods[i], func, hflags, def, a);
-		if (err != -ENOENT)
-			return err;
-	}
-	return -ENOENT;
+	return fb ? nt_btf_func_args(fb, func, hflags, def, a) : -ENOENT;
 }
 
 static const char *nt_args_err(int err)
@@ -492,7 +247,7 @@ struct nt_life_feats {
 };
 
 /* Reads from BTF what planning the hook needs (struct nt_life_hook). */
-static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btfs *b,
+static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
 				 const struct nt_life_feats *f, int id)
 {
 	const struct nt_hook *h = &nt_hooks[id];
@@ -504,7 +259,7 @@ static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btfs *b,
 	lh->kf[0] = 0;
 	lh->has_tp = nt_hook_tp(h, sys, sizeof(sys), lh->ev, sizeof(lh->ev));
 	if (lh->has_tp)
-		lh->terr = nt_btf_tp_args(b->base, lh->ev, h->flags, &lh->ta);
+		lh->terr = nt_btf_tp_args(nt_btfset_base(b), lh->ev, h->flags, &lh->ta);
 	if (h->kfunc[0] && (f->fentry || f->kprobe)) {
 		for (i = 0; nt_hook_kfunc(h, i, lh->kf, sizeof(lh->kf)); i++) {
 			lh->kerr = nt_btfs_func_args(b, lh->kf, h->flags, h->skb_arg, &lh->ka);
@@ -724,9 +479,8 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 static int nt_life_open(struct nt_bpf *st)
 {
 	struct nt_ctx *ctx = st->ctx;
-	const struct nt_trace_req *o = ctx->req;
 	struct nt_features *ft = ctx->feat;
-	struct nt_btfs b = {};
+	struct nt_btf_set *b = &ft->btf;
 	struct nt_life_feats f;
 	struct timespec t0, t1;
 	int err, id, tries, n[8] = {};
@@ -737,17 +491,11 @@ static int nt_life_open(struct nt_bpf *st)
 	if (!st->hooks)
 		return -ENOMEM;
 
-	/* Prototypes come from the kernel's BTF when it has one (fentry and
-	 * tp_btf need it anyway), else from --btf-path. */
-	b.base = btf__load_vmlinux_btf();
-	if (!b.base && o->btf_path) {
-		b.base = btf__parse(o->btf_path, NULL);
-		b.base_is_file = true;
-	}
-	if (!b.base) {
+	/* Prototypes come from the run's BTF (the kernel's, or --btf-path) */
+	if (!nt_btfset_base(b)) {
 		err = -errno;
-		nt_err("bpf: cannot read BTF%s%s: %s", o->btf_path ? " from " : "",
-		       o->btf_path ? o->btf_path : "", nt_bpf_strerror(err, buf, sizeof(buf)));
+		nt_err("bpf: cannot read BTF from %s: %s", nt_btfset_name(b),
+		       nt_bpf_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
 
@@ -765,8 +513,9 @@ static int nt_life_open(struct nt_bpf *st)
 
 	for (id = 0; id < NT_HOOK_MAX; id++)
 		if (nt_hook_set_has(&ctx->req->hooks, id))
-			nt_life_resolve_hook(st, &b, &f, id);
-	nt_btfs_free(&b);
+			nt_life_resolve_hook(st, b, &f, id);
+	/* not kept through the load: libbpf reads its own copy to relocate */
+	nt_btfset_release(b);
 
 	for (tries = 0; tries < NT_BPF_LOAD_TRIES; tries++) {
 		err = nt_life_try_load(st, &f);
@@ -904,7 +653,7 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 
 	/* The BTF CO-RE will relocate against: read it once here, so a bad
 	 * --btf-path is reported as such rather than as a load failure. */
-	btf = o->btf_path ? btf__parse(o->btf_path, NULL) : btf__load_vmlinux_btf();
+	btf = nt_btfset_base(&ft->btf);
 	if (!btf && o->btf_path) {
 		err = -errno;
 		nt_err("bpf: cannot read BTF from '%s': %s", o->btf_path,
@@ -912,7 +661,7 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 		goto fail;
 	}
 	has_reason = btf ? nt_bpf_kfree_skb_has_reason(btf) : -errno;
-	btf__free(btf);
+	nt_btfset_release(&ft->btf);
 	if (has_reason < 0) {
 		/* No typedef in this BTF: trust the tracefs format probe. */
 		nt_debug("bpf: kfree_skb prototype not in BTF (%s), asking tracefs",

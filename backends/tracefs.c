@@ -31,7 +31,7 @@
 
 #include "backend.h"
 #include "tracefs.h"
-#include "bpf_btf.h"
+#include "../compat/btf_args.h"
 #include "tracefs_gate.h"
 #include "tracefs_tep.h"
 #include "../bpf/filter.h"

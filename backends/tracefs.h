@@ -162,7 +162,7 @@ void nt_tfs_btf_nf_offsets(const struct btf *vmlinux, struct btf *const *mods, i
 			   struct nt_nf_offs *o);
 
 /* Where a netfilter hook's arguments are (0-based, -1 none), as
- * nt_btf_func_args() (backends/bpf_btf.h) found them in BTF. */
+ * nt_btf_func_args() (compat/btf_args.h) found them in BTF. */
 struct nt_nf_argpos {
 	int skb;		/* the skb, or the nft_pktinfo (NT_HF_NFT) */
 	int state;		/* struct nf_hook_state * */

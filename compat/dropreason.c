@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "dropreason.h"
+#include "btfset.h"
 
 static int sym_cmp(const void *a, const void *b)
 {
@@ -248,10 +249,10 @@ static char *slurp(const char *path)
 }
 
 /* Strips SKB_DROP_REASON_ and reads enum values. */
-static int load_btf_enum(const char *btf_path, const char *enum_name,
+static int load_btf_enum(struct nt_btf_set *set, const char *enum_name,
 			 struct nt_reason_sym **out, unsigned int *n)
 {
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	struct btf *btf = set ? nt_btfset_base(set) : NULL;
 	const struct btf_type *t;
 	const struct btf_enum *e;
 	unsigned int cnt = 0, cap = 0, i;
@@ -261,13 +262,11 @@ static int load_btf_enum(const char *btf_path, const char *enum_name,
 
 	*out = NULL;
 	*n = 0;
-	if (libbpf_get_error(btf) || !btf)
+	if (!btf)
 		return -ENOENT;
 	id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
-	if (id < 0) {
-		btf__free(btf);
+	if (id < 0)
 		return -ENOENT;
-	}
 	t = btf__type_by_id(btf, id);
 	e = btf_enum(t);
 	for (i = 0; i < btf_vlen(t) && !err; i++) {
@@ -277,7 +276,6 @@ static int load_btf_enum(const char *btf_path, const char *enum_name,
 			name += strlen(pfx);
 		err = sym_push(&v, &cnt, &cap, (unsigned int)e[i].val, name, strlen(name));
 	}
-	btf__free(btf);
 	if (err) {
 		syms_free(v, cnt);
 		return err;
@@ -288,12 +286,12 @@ static int load_btf_enum(const char *btf_path, const char *enum_name,
 	return 0;
 }
 
-int nt_reasons_load_subsys_btf(struct nt_reasons *r, const char *btf_path)
+int nt_reasons_load_subsys_btf(struct nt_reasons *r, struct nt_btf_set *btf)
 {
 	struct nt_reason_sym *v;
 	unsigned int n, i, max = 0;
 
-	if (load_btf_enum(btf_path, "skb_drop_reason_subsys", &v, &n))
+	if (load_btf_enum(btf, "skb_drop_reason_subsys", &v, &n))
 		return -ENOENT;
 	for (i = 0; i < n; i++)
 		if (v[i].val < 256 && v[i].val + 1 > max)
@@ -314,7 +312,7 @@ int nt_reasons_load_subsys_btf(struct nt_reasons *r, const char *btf_path)
 	return 0;
 }
 
-int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, const char *btf_path)
+int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, struct nt_btf_set *btf)
 {
 	char path[4096], err[256];
 	char *text = NULL;
@@ -334,7 +332,7 @@ int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, const char *b
 		struct nt_reason_sym *v;
 		unsigned int n;
 
-		if (!load_btf_enum(btf_path, "skb_drop_reason", &v, &n) && n) {
+		if (!load_btf_enum(btf, "skb_drop_reason", &v, &n) && n) {
 			syms_free(r->sym, r->n);
 			r->sym = v;
 			r->n = n;
@@ -344,7 +342,7 @@ int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, const char *b
 	}
 	/* subsystem names (BTF, ~40 ms to parse) are loaded on first use:
 	 * nt_reason_name() of a subsystem value calls back for them */
-	r->btf_path = btf_path;
+	r->btf = btf;
 	r->lazy_subsys = true;
 	return ret;
 }
@@ -373,7 +371,7 @@ const char *nt_reason_name(const struct nt_reasons *r, unsigned int val, char *b
 			struct nt_reasons *w = (struct nt_reasons *)r;
 
 			w->subsys_tried = true;
-			nt_reasons_load_subsys_btf(w, r->btf_path);
+			nt_reasons_load_subsys_btf(w, r->btf);
 		}
 
 		if (r && sub < r->nsubsys && r->subsys[sub])

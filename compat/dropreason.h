@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+struct nt_btf_set;
+
 /* The three layouts of skb:kfree_skb met in the wild:
  *  - none:   skbaddr, location, protocol            (before v5.17)
  *  - reason: skbaddr, location, protocol, reason    (v5.17, c504e5c2f964)
@@ -47,7 +49,7 @@ struct nt_reasons {
 	unsigned int nsubsys;
 	bool lazy_subsys;		/* load subsys from BTF at first need */
 	bool subsys_tried;
-	const char *btf_path;
+	struct nt_btf_set *btf;		/* where subsys names come from */
 };
 
 #define NT_REASON_SUBSYS_SHIFT 16
@@ -60,9 +62,9 @@ int nt_kfree_fmt_parse(const char *text, struct nt_kfree_fmt *fmt,
 int nt_print_symbolic_parse(const char *text, const char *field,
 			    struct nt_reason_sym **out, unsigned int *n);
 /* Loads names from <tracefs>/events/skb/kfree_skb/format, then BTF. */
-int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, const char *btf_path);
+int nt_reasons_load(struct nt_reasons *r, const char *tracefs_dir, struct nt_btf_set *btf);
 /* Loads subsystem names (enum skb_drop_reason_subsys) from BTF, if any. */
-int nt_reasons_load_subsys_btf(struct nt_reasons *r, const char *btf_path);
+int nt_reasons_load_subsys_btf(struct nt_reasons *r, struct nt_btf_set *btf);
 /* "NO_SOCKET"; subsystem reasons as "SUBSYS_OPENVSWITCH:3" or "SUBSYS_1:3";
  * unknown values as their number. */
 const char *nt_reason_name(const struct nt_reasons *r, unsigned int val,

@@ -48,24 +48,16 @@ static int probe_tracefs(struct nt_features *ft, char *why, size_t len)
 	return 0;
 }
 
-static struct btf *load_btf(struct nt_features *ft)
-{
-	return ft->btf_path ? btf__parse(ft->btf_path, NULL) : btf__load_vmlinux_btf();
-}
-
 static int probe_btf(struct nt_features *ft, char *why, size_t len)
 {
-	struct btf *btf = load_btf(ft);
-	long err = libbpf_get_error(btf);
+	struct btf *btf = nt_btfset_base(&ft->btf);
 
-	if (err || !btf) {
-		snprintf(why, len, "%s: %s", ft->btf_path ? ft->btf_path : "/sys/kernel/btf/vmlinux",
-			 strerror(err ? (int)-err : ENOENT));
+	if (!btf) {
+		snprintf(why, len, "%s: %s", nt_btfset_name(&ft->btf),
+			 strerror(errno ? errno : ENOENT));
 		return 0;
 	}
-	snprintf(why, len, "%s (%u types)", ft->btf_path ? ft->btf_path : "/sys/kernel/btf/vmlinux",
-		 btf__type_cnt(btf));
-	btf__free(btf);
+	snprintf(why, len, "%s (%u types)", nt_btfset_name(&ft->btf), btf__type_cnt(btf));
 	return 1;
 }
 
@@ -117,13 +109,12 @@ static int load_tracing_prog(struct nt_features *ft, enum bpf_attach_type type,
 		snprintf(why, len, "bpf(2) not usable");
 		return 0;
 	}
-	btf = load_btf(ft);
-	if (libbpf_get_error(btf) || !btf) {
+	btf = nt_btfset_base(&ft->btf);
+	if (!btf) {
 		snprintf(why, len, "needs BTF, which is not available");
 		return 0;
 	}
 	id = btf__find_by_name_kind(btf, target, kind);
-	btf__free(btf);
 	if (id < 0) {
 		snprintf(why, len, "%s not found in BTF", target);
 		return 0;
@@ -293,6 +284,12 @@ void nt_features_init(struct nt_features *ft, const char *btf_path)
 	for (i = 0; i < NT_FEAT_MAX; i++)
 		ft->f[i].state = -1;
 	ft->btf_path = btf_path;
+	nt_btfset_init(&ft->btf, btf_path);
+}
+
+void nt_features_free(struct nt_features *ft)
+{
+	nt_btfset_free(&ft->btf);
 }
 
 static void nt_feat_run(struct nt_features *ft, enum nt_feat_id id)

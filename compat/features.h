@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <limits.h>
+#include "btfset.h"
 
 enum nt_feat_id {
 	NT_FEAT_TRACEFS,	/* tracefs mounted (or mountable) */
@@ -34,9 +35,11 @@ struct nt_features {
 	struct nt_feature f[NT_FEAT_MAX];
 	char tracefs_dir[256];
 	const char *btf_path;	/* --btf-path, or NULL for the kernel's */
+	struct nt_btf_set btf;	/* the run's one BTF set */
 };
 
 void nt_features_init(struct nt_features *ft, const char *btf_path);
+void nt_features_free(struct nt_features *ft);
 bool nt_feat_has(struct nt_features *ft, enum nt_feat_id id);
 const char *nt_feat_why(struct nt_features *ft, enum nt_feat_id id);
 const char *nt_feat_name(enum nt_feat_id id);

@@ -17,7 +17,7 @@
 #include "rules.h"
 #include "log.h"
 #include "../backends/backend.h"
-#include "../backends/bpf_btf.h"
+#include "../compat/btf_args.h"
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
 #include "../compat/hooks.h"
@@ -133,12 +133,8 @@ static void print_hooks(struct nt_app *app)
 	const char *bpf, *tfs;
 	int i, k;
 
-	if (nt_feat_has(ft, NT_FEAT_BTF)) {
-		btf = app->opts.btf_path ? btf__parse(app->opts.btf_path, NULL) :
-					   btf__load_vmlinux_btf();
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
+	if (nt_feat_has(ft, NT_FEAT_BTF))
+		btf = nt_btfset_base(&ft->btf);
 	nt_output_sym(&app->out, 0, fn, sizeof(fn));	/* loads kallsyms */
 	printf("hooks (-t takes a group or a hook name):\n");
 	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
@@ -183,7 +179,6 @@ static void print_hooks(struct nt_app *app)
 		printf("  %-10s %-26s %-9s %-13s %s%s\n", h->group, h->name, bpf, tfs, point,
 		       (h->flags & NT_HF_OPTIN) ? " [opt-in]" : "");
 	}
-	btf__free(btf);
 }
 
 /* Which of this kernel's drop reasons the rule library has no rule for:
@@ -194,7 +189,7 @@ static void print_reason_coverage(struct nt_app *app)
 	char err[256];
 	unsigned int i, n, total = 0;
 
-	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), app->opts.btf_path);
+	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), &app->feat.btf);
 	if (!app->reasons.present) {
 		printf("drop reasons: none in this kernel (the diagnosis works from drop "
 		       "locations)\n");
@@ -325,6 +320,8 @@ static int run_trace(struct nt_app *app)
 		       all_backends[skip]->name);
 	}
 
+	/* the backend has what it needed of BTF: not kept for the run */
+	nt_btfset_release(&app->feat.btf);
 	if (app->opts.mode != NT_MODE_DROP)
 		note_missing(app);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -463,7 +460,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), app->opts.btf_path);
+	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), &app->feat.btf);
 	app->out.reasons = app->reasons.present ? &app->reasons : NULL;
 	if (!app->reasons.present)
 		nt_info("this kernel has no drop reasons: the reason field is left out");
@@ -490,6 +487,7 @@ out:
 	nt_rules_free(&app->rules);
 	nt_output_free(&app->out);
 	nt_reasons_free(&app->reasons);
+	nt_features_free(&app->feat);
 	free(app);
 	return ret;
 }

@@ -12,7 +12,7 @@
 #include "test.h"
 #include "bpf/nettrace.h"
 
-#include "backends/bpf_btf.h"
+#include "compat/btf_args.h"
 
 struct canned {
 	struct btf *btf;

@@ -15,7 +15,7 @@
 
 #include "test.h"
 #include "backends/tracefs.h"
-#include "backends/bpf_btf.h"
+#include "compat/btf_args.h"
 #include "compat/hooks.h"
 
 #define SKB	0xffff888100c5b6e0ULL

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the bpf backend reads from BTF prototypes: where a hook's skb, drop
- * reason, caller address and netfilter arguments sit.  Shared with the unit
- * tests, which feed canned BTF.
+ * What BTF prototypes say of a hook: where its skb, drop reason, caller
+ * address and netfilter arguments sit.  Read by both backends (the bpf
+ * programs' argument positions, the tracefs kprobe fetch arguments) and the
+ * planner; the unit tests feed canned BTF.
  */
-#ifndef NT_BACKEND_BPF_BTF_H
-#define NT_BACKEND_BPF_BTF_H
+#ifndef NT_BTF_ARGS_H
+#define NT_BTF_ARGS_H
 
 #include <stdbool.h>
 
 struct btf;
+
+/* Highest argument position read (life.bpf.c: nt_ctx_arg reads
+ * args[0..6], nt_kp_arg registers 0..5; kprobe events the same). */
+#define NT_BTF_MAX_ARG		5
 
 struct nt_hook_args {
 	int skb;		/* position of the skb (NT_HF_NFT: nft_pktinfo) */
