@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The tracefs backend's pure parts, exposed for the unit tests: resolving
- * tracepoint fields once from a tep handle, decoding raw records into
- * struct nt_event, joining flow-carrying tracepoints (tcp:tcp_send_reset,
- * icmp:icmp_send) into the drop of the same skb, the filter check, and the
- * kprobe fetch-argument builder.  Nothing here touches tracefs.
+ * The tracefs backend's interface: nt_tracefs_remove_stale() for
+ * src/main.c (the ops themselves are nt_tracefs_backend, backend.h), and
+ * its pure parts, exposed for the unit tests: resolving tracepoint fields
+ * once from a tep handle, decoding raw records into struct nt_event,
+ * joining flow-carrying tracepoints (tcp:tcp_send_reset, icmp:icmp_send)
+ * into the drop of the same skb, the filter checks, the kprobe
+ * fetch-argument builders, BTF offsets, header decoding and the mechanism
+ * choice.  Nothing declared here but nt_tracefs_remove_stale() touches
+ * tracefs.  The backend's own internals are in tracefs_int.h.
  */
 #ifndef NT_BACKEND_TRACEFS_H
 #define NT_BACKEND_TRACEFS_H
@@ -17,6 +21,10 @@
 struct tep_handle;
 struct tep_format_field;
 struct tep_event;
+
+/* ------------------------------------------------------------------------
+ * Drop mode's records (tracefs_decode.c)
+ * ---------------------------------------------------------------------- */
 
 /* Field pointers resolved once per tep handle; NULL when the running
  * kernel's format has no such field (or no such event: id < 0). */
@@ -74,6 +82,10 @@ int nt_tfs_decode(const struct nt_tfs_fields *f, struct nt_tfs_join *join,
 		  const void *data, int size, __u64 ts, int cpu,
 		  struct nt_event *ev);
 
+/* ------------------------------------------------------------------------
+ * Filters (tracefs_filter.c)
+ * ---------------------------------------------------------------------- */
+
 /* Filters the tracefs backend can evaluate here: L3 and pid in the kernel,
  * nothing else without kprobe events.  Returns 0, or -EOPNOTSUPP with a
  * one-line message in msg. */
@@ -81,6 +93,10 @@ int nt_tfs_check_filter(const struct nt_filter *f, bool have_kprobe_events,
 			char *msg, size_t len);
 /* The tracefs event filter for skb:kfree_skb ("" when none). */
 int nt_tfs_kfree_filter(const struct nt_filter *f, char *buf, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Kprobe fetch arguments (tracefs_kprobe.c)
+ * ---------------------------------------------------------------------- */
 
 /* One kprobe fetch argument: NAME=+offs[n-1](...+offs[0](BASE)...):TYPE
  * with BASE = %reg when reg is set (x86_64: works on every kernel with
@@ -100,25 +116,22 @@ struct nt_kprobe_arg {
  * -ENOSPC. */
 int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t len);
 
-struct nt_ctx;
-/* Creates kprobe event <event> at <addr> in system nettrace_<pid>, removed
- * again by close().  Needs kprobe_events (-EOPNOTSUPP otherwise). */
+/* ------------------------------------------------------------------------
+ * Stale instances (tracefs_instance.c)
+ * ---------------------------------------------------------------------- */
+
 /* Removes tracefs instances and kprobe events left by nettrace processes
  * that died without cleaning up (SIGKILL): names nettrace_<pid> whose pid
  * no longer exists.  Any start calls it, whichever backend runs. */
 struct nt_ctx;
 void nt_tracefs_remove_stale(struct nt_ctx *ctx);
 
-int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
-			  const struct nt_kprobe_arg *args, int n);
-
 /* ------------------------------------------------------------------------
- * Lifecycle mode and kprobe header decoding
+ * Lifecycle mode and kprobe header decoding: BTF offsets (tracefs_btf.c),
+ * their fetch args (tracefs_kprobe.c), the header window
+ * (tracefs_hdr.c), per-event decoders (tracefs_evdec.c), mechanism
+ * choice (tracefs_hooks.c), user-space filter (tracefs_filter.c)
  * ---------------------------------------------------------------------- */
-
-/* x86_64 register of the 1-based argument (di si dx cx r8 r9), NULL past 6
- * or on other architectures (use $argN there). */
-const char *nt_tfs_arg_reg(int argno);
 
 /* struct sk_buff / net_device offsets from BTF, in bytes; -1 when unknown.
  * nh_size is sizeof(skb->network_header): 2 (v5.x+) or 4 (older). */
