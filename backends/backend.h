@@ -26,7 +26,6 @@ struct nt_trace_req {
 	bool want_ret;			/* return values (fexit, kretprobes) */
 	bool want_stack;		/* kernel stacks of drops */
 	bool want_nf_funcs;		/* netfilter hook functions (--hooks) */
-	const char *btf_path;		/* --btf-path, or NULL for the kernel's */
 	bool debug;			/* library debug output (-v -v) */
 };
 
@@ -49,6 +48,13 @@ struct nt_backend_ops {
 	/* Removes what an earlier run of this backend left behind when it was
 	 * killed (SIGKILL): only what it can prove is its own.  May be NULL. */
 	void (*remove_stale)(struct nt_ctx *ctx);
+	/* The mechanism it would use for hook id here: the one planner's
+	 * decision (compat/plan.c) on what this backend can use on this host,
+	 * as open() takes it; the kernel function or tracepoint in target, or
+	 * NT_MECH_NONE with the reason in why.  Works before open(); close()
+	 * frees what it read.  -t list and --check print it. */
+	enum nt_hook_mech (*plan)(struct nt_ctx *ctx, int id, char *target, size_t tlen,
+				  char *why, size_t wlen);
 	/* --check: the lines saying how it would serve --drop here. */
 	void (*report_drop)(struct nt_ctx *ctx, FILE *f);
 };

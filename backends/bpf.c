@@ -25,6 +25,7 @@
 #include "src/log.h"
 #include "backends/backend.h"
 #include "compat/btf_args.h"
+#include "compat/plan.h"
 #include "compat/features.h"
 #include "drop.skel.h"
 #include "life.skel.h"
@@ -115,7 +116,6 @@ static const char *nt_bpf_strerror(int err, char *buf, size_t len)
 static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 {
 	struct nt_features *ft = ctx->feat;
-	const struct nt_trace_req *o = ctx->req;
 
 	if (!ft) {
 		snprintf(why, len, "host features were not probed");
@@ -126,7 +126,7 @@ static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 		return -EPERM;
 	}
 	/* CO-RE needs type information: the kernel's, or a file. */
-	if (!nt_feat_has(ft, NT_FEAT_BTF) && !(o && o->btf_path)) {
+	if (!nt_feat_has(ft, NT_FEAT_BTF) && !ft->btf.path) {
 		snprintf(why, len, "no kernel BTF (%s) and no --btf-path",
 			 nt_feat_why(ft, NT_FEAT_BTF));
 		return -ENOENT;
@@ -176,7 +176,7 @@ static int nt_bpf_kfree_skb_has_reason(const struct btf *btf)
 static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool quiet)
 {
 	const struct nt_trace_req *o = st->ctx->req;
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = st->ctx->feat->btf.path);
 	struct drop_bpf *skel;
 	char buf[128];
 	int err;
@@ -246,6 +246,15 @@ struct nt_life_feats {
 	bool fentry, kprobe, tp_btf, raw_tp;
 };
 
+static void nt_life_feats_of(struct nt_features *ft, struct nt_life_feats *f)
+{
+	/* fentry and tp_btf resolve targets in the running kernel's BTF. */
+	f->fentry = nt_feat_has(ft, NT_FEAT_FENTRY) && nt_feat_has(ft, NT_FEAT_BTF);
+	f->kprobe = nt_feat_has(ft, NT_FEAT_KPROBE_BPF);
+	f->tp_btf = nt_feat_has(ft, NT_FEAT_TP_BTF) && nt_feat_has(ft, NT_FEAT_BTF);
+	f->raw_tp = nt_feat_has(ft, NT_FEAT_RAW_TP);
+}
+
 /* Reads from BTF what planning the hook needs (struct nt_life_hook). */
 static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
 				 const struct nt_life_feats *f, int id)
@@ -270,27 +279,25 @@ static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
 }
 
 /*
- * Picks the mechanism of one hook: fentry > kprobe for its kernel function,
- * else tp_btf > raw_tp for its tracepoint; the ends of life (consume_skb,
- * kfree_skb) prefer their tracepoint, which carries the caller's address
- * and the drop reason and fires on every free path.  Leaves lh->mech NONE
- * with the reason in why.
+ * Picks the mechanism of one hook through the planner (compat/plan.c):
+ * what this host offers for its kernel function (fentry, kprobe) and its
+ * tracepoint (tp_btf, raw_tp), less what failed to load before.  Sets
+ * lh->mech (NONE with the reason in why), lh->args and lh->target; the
+ * programs are found by nt_life_find_progs().
  */
 static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 			      int id, char *why, size_t len)
 {
 	const struct nt_hook *h = &nt_hooks[id];
 	struct nt_life_hook *lh = &st->hooks[id];
-	bool want_ret = st->ctx->req->want_ret, clone = h->flags & NT_HF_CLONE;
 	bool fentry = f->fentry && !(lh->banned & (1 << NT_MECH_FENTRY));
 	bool kprobe = f->kprobe && !(lh->banned & (1 << NT_MECH_KPROBE));
 	bool tp_btf = f->tp_btf && !(lh->banned & (1 << NT_MECH_TP_BTF));
 	bool raw_tp = f->raw_tp && !(lh->banned & (1 << NT_MECH_RAW_TP));
-	const struct nt_hook_args ta = lh->ta;
-	struct nt_hook_args ka = lh->ka;
-	const char *kf = lh->kf, *ev = lh->ev;
+	const char *kf = lh->kf;
 	char kwhy[160] = "", twhy[160] = "";
 	int kerr = -ENOENT, terr = lh->terr;
+	unsigned int fm = 0, tm = 0;
 
 	lh->mech = NT_MECH_NONE;
 	lh->entry = lh->exit = NULL;
@@ -302,6 +309,9 @@ static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 			snprintf(twhy, sizeof(twhy), "tracepoint %s: no tp_btf (%s) and no raw_tp",
 				 h->tp, lh->banned ? "failed to load" :
 				 nt_feat_why(st->ctx->feat, NT_FEAT_TP_BTF));
+		else
+			tm = (tp_btf ? NT_MECH_BIT(NT_MECH_TP_BTF) : 0) |
+			     (raw_tp ? NT_MECH_BIT(NT_MECH_RAW_TP) : 0);
 	}
 
 	if (h->kfunc[0] && (fentry || kprobe)) {
@@ -317,52 +327,68 @@ static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 			snprintf(kwhy, sizeof(kwhy), "kernel function %s needs fentry or kprobes, "
 				 "and this host has neither", h->kfunc);
 	}
-
-	if ((h->flags & (NT_HF_FREE | NT_HF_DROP)) && !terr && (tp_btf || raw_tp))
-		goto use_tp;
-	/* fentry cannot read a struct sk_buff ** argument: the verifier
-	 * types only pointers to structs in a tracing context (btf_ctx_access,
-	 * "arg1 type PTR is not a struct"); a kprobe reads the register. */
-	if (!kerr && ka.pptr && fentry) {
-		fentry = false;
-		if (!kprobe)
+	if (!kerr) {
+		/* fentry cannot read a struct sk_buff ** argument: the verifier
+		 * types only pointers to structs in a tracing context
+		 * (btf_ctx_access, "arg1 type PTR is not a struct"); a kprobe
+		 * reads the register. */
+		if (lh->ka.pptr && fentry && !kprobe)
 			snprintf(kwhy, sizeof(kwhy), "%s takes struct sk_buff **, which fentry "
 				 "cannot read, and there are no kprobes", kf);
+		fm = (fentry && !lh->ka.pptr ? NT_MECH_BIT(NT_MECH_FENTRY) : 0) |
+		     (kprobe ? NT_MECH_BIT(NT_MECH_KPROBE) : 0);
 	}
-	if (!kerr && (fentry || kprobe)) {
-		/* fexit finds the return value at args[nargs] (nt_ctx_arg
-		 * reads up to args[6]); a void function has none */
-		bool exit = clone || (want_ret && ka.has_ret && (!fentry || ka.nargs <= 6));
-		char name[48];
 
-		lh->mech = fentry ? NT_MECH_FENTRY : NT_MECH_KPROBE;
-		lh->args = ka;
+	lh->mech = nt_plan_pick(h, fm, tm);
+	switch (lh->mech) {
+	case NT_MECH_FENTRY:
+	case NT_MECH_KPROBE:
+		lh->args = lh->ka;
 		snprintf(lh->target, sizeof(lh->target), "%s", kf);
-		/* skb_clone under fentry: the fexit sees parent and clone */
-		if (!(clone && fentry)) {
-			snprintf(name, sizeof(name), "%s_%s", fentry ? "fe" : "kp", nt_hook_ids[id]);
-			lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
-		}
-		if (exit) {
-			snprintf(name, sizeof(name), "%s_%s", fentry ? "fx" : "kr", nt_hook_ids[id]);
-			lh->exit = bpf_object__find_program_by_name(st->life->obj, name);
-		}
 		return;
-	}
-use_tp:
-	if (!terr && (tp_btf || raw_tp)) {
-		char name[48];
-
-		lh->mech = tp_btf ? NT_MECH_TP_BTF : NT_MECH_RAW_TP;
-		lh->args = ta;
-		snprintf(lh->target, sizeof(lh->target), "%s", ev);
-		snprintf(name, sizeof(name), "%s_%s", tp_btf ? "tb" : "rt", nt_hook_ids[id]);
-		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+	case NT_MECH_TP_BTF:
+	case NT_MECH_RAW_TP:
+		lh->args = lh->ta;
+		snprintf(lh->target, sizeof(lh->target), "%s", lh->ev);
 		return;
+	default:
+		break;
 	}
 	snprintf(why, len, "%s%s%s", kwhy, kwhy[0] && twhy[0] ? "; " : "", twhy);
 	if (!why[0])
 		snprintf(why, len, "no kernel function or tracepoint behind it");
+}
+
+/* The programs of a planned hook in the object: entry and, where wanted,
+ * exit (fexit/kretprobe: skb_clone's clone, --ret's return values). */
+static void nt_life_find_progs(struct nt_bpf *st, int id)
+{
+	const struct nt_hook *h = &nt_hooks[id];
+	struct nt_life_hook *lh = &st->hooks[id];
+	bool want_ret = st->ctx->req->want_ret, clone = h->flags & NT_HF_CLONE;
+	bool fentry = lh->mech == NT_MECH_FENTRY;
+	char name[48];
+
+	lh->entry = lh->exit = NULL;
+	if (lh->mech == NT_MECH_TP_BTF || lh->mech == NT_MECH_RAW_TP) {
+		snprintf(name, sizeof(name), "%s_%s", lh->mech == NT_MECH_TP_BTF ? "tb" : "rt",
+			 nt_hook_ids[id]);
+		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+		return;
+	}
+	if (!fentry && lh->mech != NT_MECH_KPROBE)
+		return;
+	/* skb_clone under fentry: the fexit sees parent and clone */
+	if (!(clone && fentry)) {
+		snprintf(name, sizeof(name), "%s_%s", fentry ? "fe" : "kp", nt_hook_ids[id]);
+		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+	}
+	/* fexit finds the return value at args[nargs] (nt_ctx_arg reads up to
+	 * args[6]); a void function has none */
+	if (clone || (want_ret && lh->args.has_ret && (!fentry || lh->args.nargs <= 6))) {
+		snprintf(name, sizeof(name), "%s_%s", fentry ? "fx" : "kr", nt_hook_ids[id]);
+		lh->exit = bpf_object__find_program_by_name(st->life->obj, name);
+	}
 }
 
 /* Opens the object, plans every wanted hook, configures and loads.
@@ -372,7 +398,7 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 {
 	struct nt_ctx *ctx = st->ctx;
 	const struct nt_trace_req *o = ctx->req;
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = st->ctx->feat->btf.path);
 	struct bpf_program *prog;
 	struct life_bpf *skel;
 	int id, err, planned = 0;
@@ -406,6 +432,7 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 		nt_life_plan_hook(st, f, id, lh->why, sizeof(lh->why));
 		if (lh->mech == NT_MECH_NONE)
 			continue;
+		nt_life_find_progs(st, id);
 		p[0] = lh->entry;
 		p[1] = lh->exit;
 		for (i = 0; i < 2; i++) {
@@ -499,11 +526,7 @@ static int nt_life_open(struct nt_bpf *st)
 		return err;
 	}
 
-	/* fentry and tp_btf resolve targets in the running kernel's BTF. */
-	f.fentry = nt_feat_has(ft, NT_FEAT_FENTRY) && nt_feat_has(ft, NT_FEAT_BTF);
-	f.kprobe = nt_feat_has(ft, NT_FEAT_KPROBE_BPF);
-	f.tp_btf = nt_feat_has(ft, NT_FEAT_TP_BTF) && nt_feat_has(ft, NT_FEAT_BTF);
-	f.raw_tp = nt_feat_has(ft, NT_FEAT_RAW_TP);
+	nt_life_feats_of(ft, &f);
 	nt_info("bpf: hook mechanisms: fentry %s%s%s%s, kprobe %s%s%s%s, tp_btf %s, raw_tp %s",
 		f.fentry ? "yes" : "no", f.fentry ? "" : " (",
 		f.fentry ? "" : nt_feat_why(ft, NT_FEAT_FENTRY), f.fentry ? "" : ")",
@@ -654,9 +677,9 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	/* The BTF CO-RE will relocate against: read it once here, so a bad
 	 * --btf-path is reported as such rather than as a load failure. */
 	btf = nt_btfset_base(&ft->btf);
-	if (!btf && o->btf_path) {
+	if (!btf && ft->btf.path) {
 		err = -errno;
-		nt_err("bpf: cannot read BTF from '%s': %s", o->btf_path,
+		nt_err("bpf: cannot read BTF from '%s': %s", ft->btf.path,
 		       nt_bpf_strerror(err, buf, sizeof(buf)));
 		goto fail;
 	}
@@ -883,6 +906,37 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+/* -t list / --check: the planner's decision for one hook, as open() would
+ * take it (before any program failed to load). */
+static enum nt_hook_mech nt_bpf_plan(struct nt_ctx *ctx, int id, char *target, size_t tlen,
+				     char *why, size_t wlen)
+{
+	struct nt_bpf *st = ctx->priv;
+	struct nt_life_feats f;
+
+	if (!st) {
+		if (!(st = calloc(1, sizeof(*st))))
+			return NT_MECH_NONE;
+		st->ctx = ctx;
+		ctx->priv = st;
+	}
+	if (!st->hooks && !(st->hooks = calloc(NT_HOOK_MAX, sizeof(*st->hooks))))
+		return NT_MECH_NONE;
+	nt_life_feats_of(ctx->feat, &f);
+	nt_life_resolve_hook(st, &ctx->feat->btf, &f, id);
+	why[0] = 0;
+	nt_life_plan_hook(st, &f, id, why, wlen);
+	switch (st->hooks[id].mech) {
+	case NT_MECH_TP_BTF:
+	case NT_MECH_RAW_TP:
+		snprintf(target, tlen, "%s", nt_hooks[id].tp);	/* "sys:event" */
+		break;
+	default:
+		snprintf(target, tlen, "%s", st->hooks[id].target);
+	}
+	return st->hooks[id].mech;
+}
+
 static void nt_bpf_report_drop(struct nt_ctx *ctx, FILE *f)
 {
 	fprintf(f, "  skb:kfree_skb       BPF %s program; headers read in the kernel, "
@@ -897,5 +951,6 @@ const struct nt_backend_ops nt_bpf_backend = {
 	.attach		= nt_bpf_attach,
 	.poll		= nt_bpf_poll,
 	.close		= nt_bpf_close,
+	.plan		= nt_bpf_plan,
 	.report_drop	= nt_bpf_report_drop,
 };

@@ -367,7 +367,6 @@ static int tfs_poll(struct nt_ctx *ctx, int timeout_ms)
 static void tfs_close(struct nt_ctx *ctx)
 {
 	struct tfs_priv *p = ctx->priv;
-	int i;
 
 	if (!p)
 		return;
@@ -386,10 +385,6 @@ static void tfs_close(struct nt_ctx *ctx)
 	nt_tfs_instance_remove(p);
 	if (p->tep)
 		tep_free(p->tep);
-	for (i = 0; i < p->nmods; i++)
-		btf__free(p->mods[i].btf);	/* split BTF before its base */
-	free(p->mods);
-	btf__free(p->btf);
 	nt_tfs_evtab_free(&p->tab);
 	free(p->en);
 	free(p->funcs);
@@ -415,6 +410,7 @@ const struct nt_backend_ops nt_tracefs_backend = {
 	.attach		= tfs_attach,
 	.poll		= tfs_poll,
 	.close		= tfs_close,
+	.plan		= nt_tfs_plan,
 	.remove_stale	= nt_tracefs_remove_stale,
 	.report_drop	= tfs_report_drop,
 };

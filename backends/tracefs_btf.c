@@ -16,6 +16,7 @@
 
 #include "tracefs_int.h"
 #include "../compat/btf_args.h"
+#include "../compat/features.h"
 #include "../src/log.h"
 
 /* Member `name` of composite type tid, looking into anonymous structs and
@@ -238,49 +239,31 @@ void nt_tfs_btf_nf_offsets(const struct btf *vmlinux, struct btf *const *mods, i
 
 int nt_tfs_load_btf(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t len)
 {
-	const char *path = ctx->req->btf_path;
+	struct nt_btf_set *set = &ctx->feat->btf;
 
-	errno = 0;
-	p->btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	p->btf = nt_btfset_base(set);	/* the run's, not ours to free */
 	if (!p->btf) {
-		snprintf(why, len, "cannot read BTF from %s: %s",
-			 path ? path : "the kernel (/sys/kernel/btf/vmlinux)",
+		snprintf(why, len, "cannot read BTF from %s: %s", nt_btfset_name(set),
 			 strerror(errno ? errno : ENOENT));
 		return -ENOENT;
 	}
 	return nt_tfs_btf_offsets(p->btf, &p->offs, why, len);
 }
 
-/* The BTF that describes kfunc: vmlinux's, or its module's (read once,
- * split on vmlinux's); NULL when there is none. */
+/* The BTF that describes kfunc: vmlinux's, or its module's (the module
+ * named next to it in the function list, else any that has it). */
 const struct btf *nt_tfs_func_btf(struct nt_ctx *ctx, struct tfs_priv *p, const char *kfunc)
 {
-	char mod[56], path[PATH_MAX];
-	struct tfs_mod *nm;
-	int i;
+	struct nt_btf_set *set = &ctx->feat->btf;
+	char mod[56];
 
 	if (!p->btf)
 		return NULL;
 	if (btf__find_by_name_kind(p->btf, kfunc, BTF_KIND_FUNC) > 0)
 		return p->btf;
-	/* module BTF is split on the running kernel's: not with --btf-path */
-	if (ctx->req->btf_path || !p->funcs ||
-	    !nt_tfs_func_module(p->funcs, p->funcs_len, kfunc, mod, sizeof(mod)))
-		return NULL;
-	for (i = 0; i < p->nmods; i++)
-		if (!strcmp(p->mods[i].name, mod))
-			return p->mods[i].btf;
-	nm = realloc(p->mods, (p->nmods + 1) * sizeof(*nm));
-	if (!nm)
-		return NULL;
-	p->mods = nm;
-	nm = &p->mods[p->nmods++];
-	snprintf(nm->name, sizeof(nm->name), "%s", mod);
-	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
-	nm->btf = btf__parse_split(path, p->btf);	/* libbpf 1.x: NULL on error */
-	if (!nm->btf)
-		nt_debug("tracefs: no BTF for module %s (%s)", mod, path);
-	return nm->btf;
+	if (p->funcs && nt_tfs_func_module(p->funcs, p->funcs_len, kfunc, mod, sizeof(mod)))
+		return nt_btfset_module(set, mod);
+	return nt_btfset_func(set, kfunc);
 }
 
 /* The fetch type of kfunc's return value from BTF ("s32" for an int, "u32"

@@ -17,6 +17,8 @@
 #include <bpf/btf.h>
 
 #include "tracefs_int.h"
+#include "../compat/plan.h"
+#include "../compat/features.h"
 #include "../compat/btf_args.h"
 #include "../src/log.h"
 
@@ -77,24 +79,23 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 	char sys[32], ev[64], fn[128];
 	bool has_tp = nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev)) && tp_ok(sys, ev, arg);
 	bool has_kf = h->kfunc[0] != 0;
-	int i;
+	unsigned int fm = 0;
+	int i, mech;
 
 	kfunc[0] = 0;
 	why[0] = 0;
-	/* the end of life: the tracepoint has what these hooks are for
-	 * (location, drop reason); the block has the headers already */
-	if (has_tp && (h->flags & (NT_HF_FREE | NT_HF_DROP)))
-		return NT_MECH_TFS_TP;
-	if (kprobes && has_kf) {
-		for (i = 0; nt_hook_kfunc(h, i, fn, sizeof(fn)); i++) {
-			if (func_ok(fn, arg)) {
-				snprintf(kfunc, klen, "%s", fn);
-				return NT_MECH_TFS_KPROBE;
-			}
+	for (i = 0; kprobes && has_kf && nt_hook_kfunc(h, i, fn, sizeof(fn)); i++) {
+		if (func_ok(fn, arg)) {
+			snprintf(kfunc, klen, "%s", fn);
+			fm = NT_MECH_BIT(NT_MECH_TFS_KPROBE);
+			break;
 		}
 	}
-	if (has_tp)
-		return NT_MECH_TFS_TP;
+	mech = nt_plan_pick(h, fm, has_tp ? NT_MECH_BIT(NT_MECH_TFS_TP) : 0);
+	if (mech != NT_MECH_TFS_KPROBE)
+		kfunc[0] = 0;
+	if (mech != NT_MECH_NONE)
+		return mech;
 	if (has_kf && !kprobes)
 		snprintf(why, wlen, "kernel function hooks need kprobe events, which this "
 			 "kernel lacks%s%s", h->tp[0] ? ", and it has no tracepoint " : "", h->tp);
@@ -102,7 +103,8 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 		snprintf(why, wlen, "no kernel function %s on this kernel%s%s", h->kfunc,
 			 h->tp[0] ? ", and no tracepoint " : "", h->tp);
 	else
-		snprintf(why, wlen, "this kernel has no tracepoint %s", h->tp);
+		snprintf(why, wlen, "this kernel has no tracepoint %s%s", h->tp,
+			 h->tp[0] ? " with an skb address in its record" : "");
 	return NT_MECH_NONE;
 }
 
@@ -136,11 +138,21 @@ static bool host_func_ok(const char *fn, void *arg)
 	return p->funcs && nt_tfs_func_listed(p->funcs, p->funcs_len, fn);
 }
 
+/* The tracepoint is there and its record carries the skb's address (the
+ * backend follows packets by it; 6.1's udp_fail_queue_rcv_skb has none). */
 static bool host_tp_ok(const char *sys, const char *ev, void *arg)
 {
 	struct tfs_priv *p = arg;
+	char path[160], *fmt;
+	bool ok;
 
-	return nt_tfs_has_event(p->inst, sys, ev);
+	if (!nt_tfs_has_event(p->inst, sys, ev))
+		return false;
+	snprintf(path, sizeof(path), "events/%s/%s/format", sys, ev);
+	fmt = tracefs_instance_file_read(p->inst, path, NULL);
+	ok = fmt && (strstr(fmt, " skbaddr;") || strstr(fmt, "*skbaddr;"));
+	free(fmt);
+	return ok;
 }
 
 /* The text the kprobe hooks are checked against, read once. */
@@ -176,6 +188,34 @@ static void load_funcs(struct tfs_priv *p)
 		n = len;
 	}
 	p->funcs_len = n;
+}
+
+enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t tlen,
+			      char *why, size_t wlen)
+{
+	struct tfs_priv *p = ctx->priv;
+	bool kprobes = nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS);
+	char sys[32], ev[64];
+	int mech;
+
+	if (!nt_tracefs_dir(ctx->feat)) {
+		snprintf(why, wlen, "no tracefs: %s", nt_feat_why(ctx->feat, NT_FEAT_TRACEFS));
+		return NT_MECH_NONE;
+	}
+	if (!p) {
+		if (!(p = calloc(1, sizeof(*p))))
+			return NT_MECH_NONE;
+		p->epfd = -1;
+		ctx->priv = p;
+	}
+	if (kprobes && !p->funcs)
+		load_funcs(p);
+	mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, target, tlen,
+				why, wlen);
+	if (mech == NT_MECH_TFS_TP && nt_hook_tp(&nt_hooks[hook], sys, sizeof(sys), ev,
+						  sizeof(ev)))
+		snprintf(target, tlen, "%s:%s", sys, ev);
+	return mech;
 }
 
 /* Fetch args of the netfilter annotations, where kfunc's prototype has a

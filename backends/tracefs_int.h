@@ -68,7 +68,7 @@ struct tfs_priv {
 	bool life;
 	bool hdrs;			/* kprobe events + BTF offsets: headers */
 	struct nt_skb_offs offs;
-	struct btf *btf;
+	const struct btf *btf;		/* the run's BTF set's base (not owned) */
 	struct nt_tfs_evtab tab;
 	struct tfs_en {			/* events to enable, flow sources first */
 		char sys[32], ev[64];
@@ -79,13 +79,6 @@ struct tfs_priv {
 	int nen;
 	char *funcs;			/* available_filter_functions or kallsyms */
 	size_t funcs_len;
-	/* module BTF (split on btf), read for hooks in modules: nft_do_chain
-	 * in nf_tables, ipt_do_table in ip_tables */
-	struct tfs_mod {
-		char name[56];
-		struct btf *btf;	/* NULL: not there */
-	} *mods;
-	int nmods;
 };
 
 static inline unsigned long long nt_tfs_now_ns(void)
@@ -111,6 +104,10 @@ void nt_tfs_instance_remove(struct tfs_priv *p);
 int nt_tfs_inst_write(struct tracefs_instance *in, const char *file, const char *val);
 /* Does the instance have events/<sys>/<ev>? */
 bool nt_tfs_has_event(struct tracefs_instance *in, const char *sys, const char *ev);
+/* The backend's plan operation (backend.h): the planner's decision for one
+ * hook on this host. */
+enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t tlen,
+			      char *why, size_t wlen);
 
 /* Creates kprobe event <event> at <addr> in system nettrace_<pid>, removed
  * again by close().  n < 0: args is the fetch-arg string itself.  Needs

@@ -17,7 +17,6 @@
 #include "rules.h"
 #include "log.h"
 #include "../backends/backend.h"
-#include "../compat/btf_args.h"
 #include "../compat/features.h"
 #include "../compat/dropreason.h"
 #include "../compat/hooks.h"
@@ -52,7 +51,6 @@ static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 	r->want_ret = o->ret;
 	r->want_stack = o->drop_stack;
 	r->want_nf_funcs = o->hooks;
-	r->btf_path = o->btf_path;
 	r->debug = o->debug;
 }
 
@@ -108,77 +106,46 @@ static const struct nt_backend_ops *choose_backend(struct nt_app *app, int skip,
 	return NULL;
 }
 
-/* Does a tracepoint's record carry an skb address? */
-static bool format_has_skb(const char *path)
-{
-	char line[512];
-	bool yes = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!yes && fgets(line, sizeof(line), f))
-		yes = strstr(line, "field:") && (strstr(line, " skbaddr;") || strstr(line, "*skbaddr;"));
-	fclose(f);
-	return yes;
-}
-
-/* What each hook of the catalogue would use on this host, per backend. */
+/* What each hook of the catalogue would use on this host, per backend: the
+ * backends' own plan (the planner open() follows), so what is listed is
+ * what runs. */
 static void print_hooks(struct nt_app *app)
 {
-	struct nt_features *ft = &app->feat;
-	const char *dir = nt_tracefs_dir(ft);
-	struct btf *btf = NULL;
-	char fn[128], sys[64], ev[128], path[512], point[256];
-	const char *bpf, *tfs;
-	int i, k;
+	enum { NB = sizeof(all_backends) / sizeof(all_backends[0]) };
+	struct nt_ctx ctx[NB];
+	char target[NB][128], why[NB][256], point[300];
+	int mech[NB];
+	size_t k;
+	int i;
 
-	if (nt_feat_has(ft, NT_FEAT_BTF))
-		btf = nt_btfset_base(&ft->btf);
-	nt_output_sym(&app->out, 0, fn, sizeof(fn));	/* loads kallsyms */
+	for (k = 0; k < NB; k++) {
+		ctx[k] = app->ctx;
+		ctx[k].priv = NULL;
+	}
 	printf("hooks (-t takes a group or a hook name):\n");
 	printf("  %-10s %-26s %-9s %-13s %s\n", "group", "hook", "bpf", "tracefs", "kernel point");
 	for (i = 0; i < NT_HOOK_MAX; i++) {
 		const struct nt_hook *h = &nt_hooks[i];
-		bool has_fn = false, has_tp = false, tp_skb = false, tp_bpf = false;
-		struct nt_hook_args ta;
 
-		for (k = 0; nt_hook_kfunc(h, k, fn, sizeof(fn)); k++) {
-			/* module functions (nf_tables, ...) are in kallsyms, not vmlinux BTF */
-			if ((btf && btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0) ||
-			    nt_ksyms_addr(&app->out.ks, fn) != 0) {
-				has_fn = true;
-				break;
-			}
+		point[0] = 0;
+		for (k = 0; k < NB; k++) {
+			target[k][0] = why[k][0] = 0;
+			mech[k] = all_backends[k]->plan ?
+				  all_backends[k]->plan(&ctx[k], i, target[k], sizeof(target[k]),
+							why[k], sizeof(why[k])) : NT_MECH_NONE;
+			/* each kernel point once: "ip_rcv", "net:netif_receive_skb" */
+			if (mech[k] != NT_MECH_NONE && !strstr(point, target[k]))
+				snprintf(point + strlen(point), sizeof(point) - strlen(point),
+					 "%s%s", point[0] ? ", " : "", target[k]);
 		}
-		if (dir && nt_hook_tp(h, sys, sizeof(sys), ev, sizeof(ev))) {
-			snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, ev);
-			has_tp = !access(path, R_OK);
-			/* tracefs needs the skb's address in the record to follow
-			 * it (udp_fail_queue_rcv_skb has none); bpf reads the
-			 * tracepoint's arguments instead */
-			tp_skb = has_tp && format_has_skb(path);
-			/* bpf reads the tracepoint's arguments: it needs an
-			 * skb among them (6.1's udp_fail_queue_rcv_skb has
-			 * none), as the bpf backend checks in BTF */
-			tp_bpf = has_tp && (!btf || !nt_btf_tp_args(btf, ev, h->flags, &ta));
-		}
-		bpf = has_fn && nt_feat_has(ft, NT_FEAT_FENTRY) ? "fentry" :
-		      has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_BPF) ? "kprobe" :
-		      tp_bpf && nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" :
-		      tp_bpf && nt_feat_has(ft, NT_FEAT_RAW_TP) ? "raw_tp" : "-";
-		tfs = has_fn && nt_feat_has(ft, NT_FEAT_KPROBE_EVENTS) ? "kprobe event" :
-		      tp_skb ? "tracepoint" : "-";
-		snprintf(point, sizeof(point), "%s%s%s", has_fn ? fn : "",
-			 has_fn && has_tp ? ", " : "", has_tp ? h->tp : "");
-		if (!has_fn && !has_tp)
-			snprintf(point, sizeof(point), "not in this kernel");
-		else if (!strcmp(bpf, "-") && !strcmp(tfs, "-"))
-			strcat(point, has_tp && !has_fn ? " (no skb in the tracepoint here)" :
-				      " (needs fentry or kprobes)");
-		printf("  %-10s %-26s %-9s %-13s %s%s\n", h->group, h->name, bpf, tfs, point,
-		       (h->flags & NT_HF_OPTIN) ? " [opt-in]" : "");
+		if (!point[0])
+			snprintf(point, sizeof(point), "(%s)", why[0][0] ? why[0] : why[1]);
+		printf("  %-10s %-26s %-9s %-13s %s%s\n", h->group, h->name,
+		       mech[0] ? nt_mech_name(mech[0]) : "-", mech[1] ? nt_mech_name(mech[1]) : "-",
+		       point, (h->flags & NT_HF_OPTIN) ? " [opt-in]" : "");
 	}
+	for (k = 0; k < NB; k++)
+		all_backends[k]->close(&ctx[k]);
 }
 
 /* Which of this kernel's drop reasons the rule library has no rule for:
@@ -320,6 +287,11 @@ static int run_trace(struct nt_app *app)
 		       all_backends[skip]->name);
 	}
 
+	/* what runs, per hook, in the words of -t list (check.sh compares) */
+	for (i = 0; !app->req.drop && i < NT_HOOK_MAX; i++)
+		if (nt_hook_set_has(&app->req.hooks, i) && ctx->mech[i] != NT_MECH_NONE)
+			nt_info("hook %s attached: %s", nt_hooks[i].name,
+				nt_mech_name(ctx->mech[i]));
 	/* the backend has what it needed of BTF: not kept for the run */
 	nt_btfset_release(&app->feat.btf);
 	if (app->opts.mode != NT_MODE_DROP)

@@ -100,3 +100,39 @@ else
 	detail "$out"
 	fail "$t" "-t list does not list the hook table"
 fi
+
+# What -t list prints is what runs: for each backend, the mechanism listed
+# for every hook of the default set is the one attached (-v says "hook X
+# attached: M"), and a hook listed as unavailable is not attached.
+list_matches_attached()
+{
+	local be=$1 t=check/trace-list-is-what-runs-$1 col want got bad="" h
+	nt_backend_need "$t" "$be" || return
+	case $be in bpf) col=3 ;; tracefs) col=4 ;; esac
+	if ! nt_start -v --backend="$be" -p arp; then
+		fail "$t" "nettrace did not start"
+		return
+	fi
+	nt_stop || { fail "$t" "nettrace did not stop on SIGINT"; return; }
+	# hook -> mechanism, from the table (opt-in hooks are not in the default set)
+	while read -r h want; do
+		got=$(sed -n "s/^hook $h attached: //p" "$NT_ERR")
+		[ "$want" = "-" ] && want=""
+		if [ "$got" != "$want" ]; then
+			bad+="$h: -t list says '${want:--}', attached '${got:--}'"$'\n'
+		fi
+	done < <(nt_hook_table | awk -v c="$col" '
+		/^hooks \(-t/ { t = 1; next }
+		t && /^  [^ ]/ && NF >= 5 && $2 != "hook" && !/\[opt-in\]/ {
+			m = $c; if (m == "kprobe" && c == 4) m = "kprobe event"
+			print $2, m }')
+	if [ -z "$bad" ] && grep -q ' attached: ' "$NT_ERR"; then
+		pass "$t"
+	else
+		detail "${bad:-no 'attached' line in the -v output}"
+		detail_run
+		fail "$t" "the mechanisms -t list prints are not the ones attached"
+	fi
+}
+list_matches_attached bpf
+list_matches_attached tracefs
