@@ -19,6 +19,20 @@ static bool lifecycle(const struct nt_pipe *p)
 	return p->opts->mode == NT_MODE_LIFE || p->opts->mode == NT_MODE_DIAG;
 }
 
+static bool is_free(const struct nt_event *e)
+{
+	return e->kind == NT_KIND_DROP || e->hook == NT_HOOK_KFREE_SKB ||
+	       e->hook == NT_HOOK_CONSUME_SKB;
+}
+
+/* A buffer that never was a network packet: no protocol (skb->protocol 0:
+ * AF_UNIX and netlink skbs, which kfree_skb frees as well) and no device.
+ * Its free is not a network drop. */
+static bool not_network(const struct nt_event *e)
+{
+	return !(e->pkt.have & NT_HAVE_L3) && !(e->flags & NT_EV_DEV);
+}
+
 static int ev_cmp(const void *a, const void *b)
 {
 	const struct nt_event *x = a, *y = b;
@@ -83,6 +97,7 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 	struct nt_diag_block db = { 0 };
 	bool diag = p->opts->mode == NT_MODE_DIAG;
 	bool match = !(f->set & ~NT_F_NETNS & ~p->kernel_judged);
+	bool network = false;
 	unsigned int i, n;
 
 	if (p->done || !c->nev)
@@ -92,6 +107,7 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 		return;
 	for (i = 0; i < c->nev; i++) {
 		nt_life_get(c, i, &ev[i]);
+		network = network || !not_network(&ev[i]) || !is_free(&ev[i]);
 		/* a source that could not judge every event in the kernel hands
 		 * them all over: a packet is shown when any of its events passes */
 		if (!match && nt_filter_match(f, &ev[i].pkt, ev[i].pid))
@@ -101,7 +117,9 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 		else if (!known.have && (ev[i].pkt.have & NT_HAVE_L3))
 			known = ev[i].pkt;
 	}
-	if (!match) {
+	/* a block of nothing but the free of a buffer that was never a
+	 * network packet (an AF_UNIX skb) is not shown */
+	if (!match || !network) {
 		p->stats.filtered += c->nev;
 		free(ev);
 		return;
@@ -157,11 +175,15 @@ int nt_pipe_init(struct nt_pipe *p, const struct nt_opts *o, struct nt_output *o
 			    print_block, p);
 }
 
-/* The user-space filters: the namespace (events carry the skb's), and the
- * packet filters the source could not judge in the kernel. */
+/* The user-space filters: the namespace (events carry the skb's), what is
+ * not a network packet, and the packet filters the source could not judge
+ * in the kernel. */
 static bool accept(struct nt_pipe *p, const struct nt_event *e)
 {
 	const struct nt_filter *f = &p->opts->filter;
+
+	if (e->kind == NT_KIND_DROP && not_network(e))
+		return false;
 
 	if (!nt_filter_netns(f, (e->flags & NT_EV_NETNS) ? e->netns : 0))
 		return false;

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The event pipeline (src/pipeline.c): what reaches the output, what is
+ * filtered and counted, in each mode, from canned events. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include "test.h"
+#include "../../src/pipeline.h"
+#include "../../compat/hooks.h"
+
+#define SKB1	0xffff888100c5b600ULL
+#define SKB2	0xffff888100c5c800ULL
+
+struct rig {
+	struct nt_opts o;
+	struct nt_output out;
+	struct nt_pipe p;
+	char *buf;
+	size_t len;
+};
+
+static void rig_init(struct rig *r, enum nt_mode mode)
+{
+	static struct nt_ksym syms[] = { { 0xffffffff81000000ULL, "udp_rcv" } };
+
+	memset(r, 0, sizeof(*r));
+	r->o.mode = mode;
+	r->out.f = open_memstream(&r->buf, &r->len);
+	r->out.ks.syms = syms;
+	r->out.ks.n = 1;
+	r->out.ks_tried = true;
+}
+
+/* Ends the trace and returns what was printed. */
+static const char *rig_end(struct rig *r)
+{
+	nt_pipe_drain(&r->p);
+	fflush(r->out.f);
+	return r->buf ? r->buf : "";
+}
+
+static void rig_free(struct rig *r)
+{
+	nt_pipe_free(&r->p);
+	r->out.ks.syms = NULL;
+	r->out.ks.n = 0;
+	fclose(r->out.f);
+	free(r->buf);
+}
+
+static void ev_udp(struct nt_event *e, __u64 skb, int hook, const char *src, __u16 dport)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts = 1000000000ULL;
+	e->skb = skb;
+	e->hook = hook;
+	e->kind = NT_KIND_HOOK;
+	e->pkt.l3_proto = NT_ETH_P_IP;
+	e->pkt.l4_proto = NT_IPPROTO_UDP;
+	e->pkt.have = NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS;
+	inet_pton(AF_INET, src, e->pkt.saddr);
+	inet_pton(AF_INET, "10.0.0.2", e->pkt.daddr);
+	e->pkt.sport = 40000;
+	e->pkt.dport = dport;
+}
+
+/* A free of a buffer that never was a network packet (AF_UNIX: no
+ * protocol, no device) */
+static void ev_unix_free(struct nt_event *e, __u64 skb, int kind)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts = 1000000500ULL;
+	e->skb = skb;
+	e->kind = kind;
+	e->hook = NT_HOOK_KFREE_SKB;
+	e->flags = NT_EV_LOCATION;
+	e->location = 0xffffffff81000010ULL;
+}
+
+TEST(pipeline_drop_leaves_out_non_network_frees)
+{
+	struct rig r;
+	struct nt_event e;
+	const char *out;
+
+	rig_init(&r, NT_MODE_DROP);
+	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	ev_unix_free(&e, SKB2, NT_KIND_DROP);
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	ev_udp(&e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
+	e.kind = NT_KIND_DROP;
+	e.flags = NT_EV_LOCATION;
+	e.location = 0xffffffff81000020ULL;
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	out = rig_end(&r);
+	CHECK_CONTAINS(out, "UDP: 10.0.0.1:40000 -> 10.0.0.2:5555, udp_rcv+0x20");
+	CHECK(!strstr(out, "udp_rcv+0x10"));
+	CHECK_INT(r.p.stats.events, 1);
+	CHECK_INT(r.p.stats.filtered, 1);
+	rig_free(&r);
+}
+
+/* --netns: events carry their namespace; the pipeline judges it, whatever
+ * the source did in the kernel */
+TEST(pipeline_netns_filter)
+{
+	struct rig r;
+	struct nt_event e;
+	const char *out;
+
+	rig_init(&r, NT_MODE_DROP);
+	r.o.filter.set = NT_F_NETNS;
+	r.o.filter.netns = 4026532173u;
+	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	r.p.kernel_judged = NT_F_NETNS;		/* said or not: judged here */
+	ev_udp(&e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
+	e.kind = NT_KIND_DROP;
+	e.flags = NT_EV_NETNS;
+	e.netns = 4026532173u;
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	e.netns = 4026531840u;
+	e.pkt.dport = 6666;
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	out = rig_end(&r);
+	CHECK_CONTAINS(out, ":5555");
+	CHECK(!strstr(out, ":6666"));
+	CHECK_INT(r.p.stats.filtered, 1);
+	rig_free(&r);
+}
+
+/* Lifecycle: a packet's block is printed; the lone free of an AF_UNIX skb
+ * is not a packet; a filter the source could not judge is judged on the
+ * block (any of its events). */
+TEST(pipeline_lifecycle_blocks)
+{
+	struct rig r;
+	struct nt_event e;
+	const char *out;
+
+	rig_init(&r, NT_MODE_LIFE);
+	r.o.filter.set = NT_F_DPORT;
+	r.o.filter.dport = 5555;
+	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	ev_udp(&e, SKB1, NT_HOOK_NETIF_RECEIVE_SKB, "10.0.0.1", 5555);
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	ev_udp(&e, SKB1, NT_HOOK_CONSUME_SKB, "10.0.0.1", 5555);
+	e.ts += 1000;
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	ev_unix_free(&e, SKB2, NT_KIND_HOOK);
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* cannot be judged: passes */
+	ev_udp(&e, SKB2 + 0x100, NT_HOOK_NETIF_RECEIVE_SKB, "10.0.0.1", 7777);
+	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* judged: filtered */
+	out = rig_end(&r);
+	CHECK_CONTAINS(out, "ffff888100c5b600");
+	CHECK(!strstr(out, "ffff888100c5c800"));
+	CHECK(!strstr(out, ":7777"));
+	CHECK_INT(r.p.printed, 1);
+	rig_free(&r);
+}
