@@ -40,8 +40,9 @@
  * 16 times the wake-up threshold below. */
 #define NT_BPF_LIFE_RINGBUF_SIZE	(2U << 20)
 
-/* Lifecycle: wake the reader once this much is waiting; below it, events
- * wait for the next timed poll (main polls every 200 ms). */
+/* Wake the reader once this much is waiting (a 32nd of the drop ring,
+ * ~300 drop events; 16 times less than the lifecycle ring holds); below it,
+ * events wait for the next timed poll (main polls every 200 ms). */
 #define NT_BPF_WAKEUP_BYTES	(128U << 10)
 /* Load attempts: each failed one drops the program that failed. */
 #define NT_BPF_LOAD_TRIES	8
@@ -193,6 +194,7 @@ static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool qui
 	skel->rodata->nt_filter = o->filter;
 	skel->rodata->nt_has_reason = has_reason > 0;
 	skel->rodata->nt_want_stack = o->want_stack;
+	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
 
 	st->prog = use_btf ? skel->progs.nt_kfree_skb_btf : skel->progs.nt_kfree_skb_raw;
 	bpf_program__set_autoload(skel->progs.nt_kfree_skb_btf, use_btf);

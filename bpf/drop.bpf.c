@@ -9,6 +9,7 @@
 #include "core.h"
 #include "filter.h"
 #include "skb_parse.h"
+#include "ring.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -20,44 +21,6 @@ const volatile struct nt_filter nt_filter = {};
  * (raw_tp: max_ctx_offset > num_args) or loading does (tp_btf). */
 const volatile __u32 nt_has_reason = 0;
 const volatile __u8 nt_want_stack = 0;
-
-/* Size is set from user space before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
-
-/* Events that did not fit into the ring buffer, per CPU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
-
-static __always_inline void nt_count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1;	/* per-CPU slot: no other writer */
-}
-
-/* Wake the reader only once this much is waiting (a 32nd of the 4 MiB ring
- * user space sizes it to, as life.bpf.c's nt_wakeup_bytes); below it the
- * events wait for the reader's timed poll (main polls every 200 ms, and
- * nt_bpf_poll consumes what the timeout left).  A drop storm then costs one
- * wake-up (irq_work on the dropping CPU, a reader context switch) per
- * ~300 events instead of one per event. */
-#define NT_DROP_WAKEUP_BYTES	(128 * 1024)
-
-static __always_inline __u64 nt_wake_flags(void)
-{
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= NT_DROP_WAKEUP_BYTES)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
 
 static __always_inline int nt_drop(void *ctx, struct sk_buff *skb, __u64 location,
 				   __u32 reason, int has_reason, int direct)

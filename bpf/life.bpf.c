@@ -20,13 +20,13 @@
 #include "core.h"
 #include "filter.h"
 #include "skb_parse.h"
+#include "ring.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Filled by user space before load (zero-initialised to land in .rodata). */
 const volatile struct nt_filter nt_filter = {};
 const volatile __u8 nt_filtering = 0;		/* nt_filter.set != 0: track skbs */
-const volatile __u32 nt_wakeup_bytes = 0;	/* wake the reader past this backlog */
 /* Per hook, for the mechanism loaded for it: */
 const volatile __u8 nt_skb_arg[NT_HOOK_MAX] = {};	/* position of the skb (or nft_pktinfo) */
 const volatile __u8 nt_skb_pptr[NT_HOOK_MAX] = {};	/* argument is struct sk_buff ** */
@@ -45,18 +45,6 @@ const volatile __u8 nt_clone_hook = 0;		/* skb_clone is loaded (and filtering) *
 
 /* Lifecycle events carry no stack: only this much is reserved and sent. */
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);	/* resized by user space */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 /* skbs that matched the filter once: they stay traced when their headers
  * change (NAT) and their clones join them.  LRU: an skb freed where no hook
@@ -198,27 +186,6 @@ static __always_inline void nt_nf_info(struct nt_event *e, __u32 hook, __u32 hfl
 		e->nf_nfuncs = i;
 		e->flags |= NT_EV_NF_FUNCS;
 	}
-}
-
-static __always_inline void nt_count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1;	/* per-CPU slot: no other writer */
-}
-
-/* Wake the reader only when a backlog built up; otherwise it finds the
- * events on its next timed poll (main polls every 200 ms).  A busy flow
- * then costs one wakeup per nt_wakeup_bytes, not one per event. */
-static __always_inline __u64 nt_wake_flags(void)
-{
-	if (!nt_wakeup_bytes)
-		return 0;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= nt_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
 }
 
 /* A lifecycle event with everything but ts, pid, cpu and comm cleared. */

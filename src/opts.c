@@ -205,6 +205,28 @@ static int set_mode(struct nt_opts *o, enum nt_mode m, char *err, size_t errlen)
 	return 0;
 }
 
+/* The address options: which field, IPv4 or IPv6, which filter bit. */
+static const struct addr_opt {
+	int opt;
+	int which;		/* 0 saddr, 1 daddr, 2 addr (either) */
+	bool v6;
+	__u32 flag;
+} addr_opts[] = {
+	{ 's', 0, false, NT_F_SADDR }, { 'd', 1, false, NT_F_DADDR },
+	{ OPT_ADDR, 2, false, NT_F_ADDR }, { OPT_SADDR6, 0, true, NT_F_SADDR6 },
+	{ OPT_DADDR6, 1, true, NT_F_DADDR6 }, { OPT_ADDR6, 2, true, NT_F_ADDR6 },
+};
+
+static const struct addr_opt *addr_opt_of(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(addr_opts) / sizeof(addr_opts[0]) - 1; i++)
+		if (addr_opts[i].opt == c)
+			break;
+	return &addr_opts[i];
+}
+
 /* The option as the user wrote it, for messages. */
 static const char *opt_label(int c, char *buf, size_t len)
 {
@@ -236,36 +258,16 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 		const char *opt = opt_label(c, label, sizeof(label));
 
 		switch (c) {
-		case 's':
-			ret = parse_addr("--saddr", optarg, 0, f->saddr, err, errlen);
-			f->set |= NT_F_SADDR;
-			v4addr = 1;
+		case 's': case 'd': case OPT_ADDR:
+		case OPT_SADDR6: case OPT_DADDR6: case OPT_ADDR6: {
+			const struct addr_opt *a = addr_opt_of(c);
+			__u8 *dst = a->which == 0 ? f->saddr : a->which == 1 ? f->daddr : f->addr;
+
+			ret = parse_addr(opt, optarg, a->v6, dst, err, errlen);
+			f->set |= a->flag;
+			*(a->v6 ? &v6addr : &v4addr) = 1;
 			break;
-		case 'd':
-			ret = parse_addr("--daddr", optarg, 0, f->daddr, err, errlen);
-			f->set |= NT_F_DADDR;
-			v4addr = 1;
-			break;
-		case OPT_ADDR:
-			ret = parse_addr("--addr", optarg, 0, f->addr, err, errlen);
-			f->set |= NT_F_ADDR;
-			v4addr = 1;
-			break;
-		case OPT_SADDR6:
-			ret = parse_addr("--saddr6", optarg, 1, f->saddr, err, errlen);
-			f->set |= NT_F_SADDR6;
-			v6addr = 1;
-			break;
-		case OPT_DADDR6:
-			ret = parse_addr("--daddr6", optarg, 1, f->daddr, err, errlen);
-			f->set |= NT_F_DADDR6;
-			v6addr = 1;
-			break;
-		case OPT_ADDR6:
-			ret = parse_addr("--addr6", optarg, 1, f->addr, err, errlen);
-			f->set |= NT_F_ADDR6;
-			v6addr = 1;
-			break;
+		}
 		case 'S':
 		case 'D':
 		case 'P':
