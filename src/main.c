@@ -287,6 +287,8 @@ static int run_trace(struct nt_app *app)
 		       all_backends[skip]->name);
 	}
 
+	/* what the kernel judged is not judged again */
+	app->pipe.kernel_judged = ctx->judged;
 	/* what runs, per hook, in the words of -t list (check.sh compares) */
 	for (i = 0; !app->req.drop && i < NT_HOOK_MAX; i++)
 		if (nt_hook_set_has(&app->req.hooks, i) && ctx->mech[i] != NT_MECH_NONE)
