@@ -45,4 +45,12 @@ extern int nt_test_failed_now;
 	nt_test_fail(__FILE__, __LINE__, "%s: \"%s\" does not contain \"%s\"", #a, \
 		     _a ? _a : "(null)", _b); return; } } while (0)
 
+/* For helpers that check with CHECK* (void functions) and for tables of
+ * cases: CHECK_CALL runs the helper and ends the test if it failed;
+ * CHECK_CASE does the same and says which case of the table it was. */
+#define CHECK_CALL(call) do { call; if (nt_test_failed_now) return; } while (0)
+#define CHECK_CASE(call, name) do { call; if (nt_test_failed_now) { \
+	nt_test_fail(__FILE__, __LINE__, "in case \"%s\"", (name)); return; } } while (0)
+#define NT_NCASES(tbl) (sizeof(tbl) / sizeof((tbl)[0]))
+
 #endif

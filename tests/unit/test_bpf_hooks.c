@@ -103,7 +103,40 @@ static int canned_init(struct canned *c)
 	return 0;
 }
 
-TEST(bpf_btf_func_skb_position)
+/* One look-up in the canned BTF: a function's (or, with tp, a tracepoint's)
+ * hook arguments and the fields expected of them (W(): checked). */
+struct want {
+	bool on;
+	int v;
+};
+#define W(x) { true, (x) }
+
+struct btf_case {
+	const char *name;
+	const char *fn;
+	bool tp;
+	int flags, def, ret;
+	struct want skb, nargs, pptr, location, reason, has_ret;
+};
+
+#define CHECK_WANT(field, w) do { if ((w).on) CHECK_INT(field, (w).v); } while (0)
+
+static void check_btf_case(struct canned *c, struct nt_hook_args *a, const struct btf_case *k)
+{
+	if (k->tp)
+		CHECK_INT(nt_btf_tp_args(c->btf, k->fn, k->flags, a), k->ret);
+	else
+		CHECK_INT(nt_btf_func_args(c->btf, k->fn, k->flags, k->def, a), k->ret);
+	CHECK_WANT(a->skb, k->skb);
+	CHECK_WANT(a->nargs, k->nargs);
+	CHECK_WANT(a->pptr, k->pptr);
+	CHECK_WANT(a->location, k->location);
+	CHECK_WANT(a->reason, k->reason);
+	CHECK_WANT(a->has_ret, k->has_ret);
+}
+
+/* The cases in order, on one canned BTF and one nt_hook_args. */
+static void run_btf_cases(const struct btf_case *k, size_t n)
 {
 	struct nt_hook_args a;
 	struct canned c;
@@ -112,107 +145,72 @@ TEST(bpf_btf_func_skb_position)
 		nt_test_skip("btf__new_empty failed");
 		return;
 	}
-	CHECK_INT(nt_btf_func_args(c.btf, "ip_rcv", 0, 0, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(a.nargs, 4);
-	CHECK_INT(a.pptr, 0);
-	CHECK_INT(a.location, -1);
-	CHECK_INT(a.reason, -1);
-	CHECK_INT(a.has_ret, 1);
-
-	/* the catalogue says 2; BTF agrees */
-	CHECK_INT(nt_btf_func_args(c.btf, "ip_rcv_finish", 0, 2, &a), 0);
-	CHECK_INT(a.skb, 2);
-	/* a wrong default does not win over BTF */
-	CHECK_INT(nt_btf_func_args(c.btf, "ip_rcv_finish", 0, 0, &a), 0);
-	CHECK_INT(a.skb, 2);
-
-	CHECK_INT(nt_btf_func_args(c.btf, "takes_pptr", 0, 1, &a), 0);
-	CHECK_INT(a.skb, 1);
-	CHECK_INT(a.pptr, 1);
-
-	CHECK_INT(nt_btf_func_args(c.btf, "takes_const", 0, 0, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(nt_btf_func_args(c.btf, "takes_fwd", 0, 0, &a), 0);
-	CHECK_INT(a.skb, 2);
-
-	/* several skbs: the catalogue's position breaks the tie */
-	CHECK_INT(nt_btf_func_args(c.btf, "two_skbs", 0, 1, &a), 0);
-	CHECK_INT(a.skb, 1);
-	CHECK_INT(nt_btf_func_args(c.btf, "two_skbs", 0, 0, &a), 0);
-	CHECK_INT(a.skb, 0);
-
-	CHECK_INT(nt_btf_func_args(c.btf, "void_fn", 0, 0, &a), 0);
-	CHECK_INT(a.has_ret, 0);
-	CHECK_INT(nt_btf_func_args(c.btf, "no_skb", 0, 0, &a), -ENOMSG);
-	CHECK_INT(nt_btf_func_args(c.btf, "not_there", 0, 0, &a), -ENOENT);
-	CHECK_INT(nt_btf_func_args(c.btf, "skb_too_far", 0, 6, &a), -E2BIG);
+	for (; n--; k++)
+		CHECK_CASE(check_btf_case(&c, &a, k), k->name);
 	btf__free(c.btf);
+}
+
+TEST(bpf_btf_func_skb_position)
+{
+	static const struct btf_case cases[] = {
+		{ "ip_rcv", "ip_rcv", .skb = W(0), .nargs = W(4), .pptr = W(0), .location = W(-1),
+		  .reason = W(-1), .has_ret = W(1) },
+		/* the catalogue says 2; BTF agrees */
+		{ "ip_rcv_finish, catalogue 2", "ip_rcv_finish", .def = 2, .skb = W(2) },
+		/* a wrong default does not win over BTF */
+		{ "ip_rcv_finish, catalogue 0", "ip_rcv_finish", .skb = W(2) },
+		{ "takes_pptr", "takes_pptr", .def = 1, .skb = W(1), .pptr = W(1) },
+		{ "takes_const", "takes_const", .skb = W(0) },
+		{ "takes_fwd", "takes_fwd", .skb = W(2) },
+		/* several skbs: the catalogue's position breaks the tie */
+		{ "two_skbs, catalogue 1", "two_skbs", .def = 1, .skb = W(1) },
+		{ "two_skbs, catalogue 0", "two_skbs", .skb = W(0) },
+		{ "void_fn", "void_fn", .has_ret = W(0) },
+		{ "no_skb", "no_skb", .ret = -ENOMSG },
+		{ "not_there", "not_there", .ret = -ENOENT },
+		{ "skb_too_far", "skb_too_far", .def = 6, .ret = -E2BIG },
+	};
+
+	run_btf_cases(cases, NT_NCASES(cases));
 }
 
 TEST(bpf_btf_func_nft_and_reason)
 {
-	struct nt_hook_args a;
-	struct canned c;
+	static const struct btf_case cases[] = {
+		/* nft_do_chain: the skb is inside struct nft_pktinfo */
+		{ "nft_do_chain, NFT", "nft_do_chain", .flags = NT_HF_NFT, .skb = W(0), .pptr = W(0) },
+		{ "nft_do_chain, not NFT", "nft_do_chain", .ret = -ENOMSG },
+		/* kfree_skb's aliases across versions: the skb moved to arg 1;
+		 * functions never say where from */
+		{ "kfree_skb_reason", "kfree_skb_reason", .flags = NT_HF_DROP, .skb = W(0),
+		  .reason = W(1), .location = W(-1) },
+		{ "sk_skb_reason_drop", "sk_skb_reason_drop", .flags = NT_HF_DROP, .skb = W(1),
+		  .reason = W(2), .nargs = W(3) },
+	};
 
-	if (canned_init(&c)) {
-		nt_test_skip("btf__new_empty failed");
-		return;
-	}
-	/* nft_do_chain: the skb is inside struct nft_pktinfo */
-	CHECK_INT(nt_btf_func_args(c.btf, "nft_do_chain", NT_HF_NFT, 0, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(a.pptr, 0);
-	CHECK_INT(nt_btf_func_args(c.btf, "nft_do_chain", 0, 0, &a), -ENOMSG);
-
-	/* kfree_skb's aliases across versions: the skb moved to arg 1 */
-	CHECK_INT(nt_btf_func_args(c.btf, "kfree_skb_reason", NT_HF_DROP, 0, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(a.reason, 1);
-	CHECK_INT(a.location, -1);	/* functions never say where from */
-	CHECK_INT(nt_btf_func_args(c.btf, "sk_skb_reason_drop", NT_HF_DROP, 0, &a), 0);
-	CHECK_INT(a.skb, 1);
-	CHECK_INT(a.reason, 2);
-	CHECK_INT(a.nargs, 3);
-	btf__free(c.btf);
+	run_btf_cases(cases, NT_NCASES(cases));
 }
 
 TEST(bpf_btf_tracepoint_args)
 {
-	struct nt_hook_args a;
-	struct canned c;
+	static const struct btf_case cases[] = {
+		/* args[i] is parameter i + 1: void *__data is not an argument */
+		{ "kfree_skb", "kfree_skb", true, NT_HF_DROP, .skb = W(0), .location = W(1),
+		  .reason = W(2), .nargs = W(4) },
+		{ "consume_skb, FREE", "consume_skb", true, NT_HF_FREE, .skb = W(0), .location = W(1),
+		  .reason = W(-1) },
+		{ "consume_skb_old", "consume_skb_old", true, NT_HF_FREE, .location = W(-1) },
+		/* a void * after the skb is a location only at the end of life */
+		{ "consume_skb, not FREE", "consume_skb", true, 0, .location = W(-1) },
+		{ "qdisc_dequeue", "qdisc_dequeue", true, .skb = W(3) },
+		{ "tcp_retransmit_skb", "tcp_retransmit_skb", true, .skb = W(1) },
+		{ "udp_fail_queue_rcv_skb", "udp_fail_queue_rcv_skb", true, .ret = -ENOMSG },
+		{ "no_such_event", "no_such_event", true, .ret = -ENOENT },
+		/* a function is not a tracepoint */
+		{ "ip_rcv", "ip_rcv", true, .ret = -ENOENT },
+	};
 
-	if (canned_init(&c)) {
-		nt_test_skip("btf__new_empty failed");
-		return;
-	}
-	/* args[i] is parameter i + 1: void *__data is not an argument */
-	CHECK_INT(nt_btf_tp_args(c.btf, "kfree_skb", NT_HF_DROP, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(a.location, 1);
-	CHECK_INT(a.reason, 2);
-	CHECK_INT(a.nargs, 4);
-
-	CHECK_INT(nt_btf_tp_args(c.btf, "consume_skb", NT_HF_FREE, &a), 0);
-	CHECK_INT(a.skb, 0);
-	CHECK_INT(a.location, 1);
-	CHECK_INT(a.reason, -1);
-	CHECK_INT(nt_btf_tp_args(c.btf, "consume_skb_old", NT_HF_FREE, &a), 0);
-	CHECK_INT(a.location, -1);
-	/* a void * after the skb is a location only at the end of life */
-	CHECK_INT(nt_btf_tp_args(c.btf, "consume_skb", 0, &a), 0);
-	CHECK_INT(a.location, -1);
-
-	CHECK_INT(nt_btf_tp_args(c.btf, "qdisc_dequeue", 0, &a), 0);
-	CHECK_INT(a.skb, 3);
-	CHECK_INT(nt_btf_tp_args(c.btf, "tcp_retransmit_skb", 0, &a), 0);
-	CHECK_INT(a.skb, 1);
-
-	CHECK_INT(nt_btf_tp_args(c.btf, "udp_fail_queue_rcv_skb", 0, &a), -ENOMSG);
-	CHECK_INT(nt_btf_tp_args(c.btf, "no_such_event", 0, &a), -ENOENT);
-	/* a function is not a tracepoint */
-	CHECK_INT(nt_btf_tp_args(c.btf, "ip_rcv", 0, &a), -ENOENT);
-	btf__free(c.btf);
+	run_btf_cases(cases, NT_NCASES(cases));
 }
 
 /* Against the running kernel, when it has BTF: the catalogue's defaults

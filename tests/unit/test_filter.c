@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The shared packet filter (the same code runs in the BPF programs). */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include "test.h"
 #include "../../bpf/filter.h"
 
@@ -18,25 +19,42 @@ static struct nt_pkt tcp4(const char *s, const char *d, __u16 sp, __u16 dp)
 	return p;
 }
 
+/* One step on a filter: its set, one address of it (field; IPv6 when the
+ * text has a ':'), and whether the packet matches then */
+enum { F_SADDR, F_DADDR, F_ADDR };
+struct addr_step {
+	const char *name;
+	__u32 set;
+	int field;
+	const char *ip;
+	bool match;
+};
+
+static void addr_step(struct nt_filter *f, const struct nt_pkt *p, __u32 pid,
+		      const struct addr_step *s)
+{
+	__u8 *a = s->field == F_SADDR ? f->saddr : s->field == F_DADDR ? f->daddr : f->addr;
+
+	f->set = s->set;
+	inet_pton(strchr(s->ip, ':') ? AF_INET6 : AF_INET, s->ip, a);
+	CHECK(!!nt_filter_match(f, p, pid) == s->match);
+}
+
 TEST(filter_addresses)
 {
+	static const struct addr_step steps[] = {
+		{ "-s the source", NT_F_SADDR, F_SADDR, "10.0.0.1", true },
+		{ "-s the destination", NT_F_SADDR, F_SADDR, "10.0.0.2", false },
+		{ "--addr the destination", NT_F_ADDR, F_ADDR, "10.0.0.2", true },
+		{ "--addr another", NT_F_ADDR, F_ADDR, "10.0.0.3", false },
+		{ "-d the destination", NT_F_DADDR, F_DADDR, "10.0.0.2", true },
+	};
 	struct nt_pkt p = tcp4("10.0.0.1", "10.0.0.2", 1000, 80);
 	struct nt_filter f = { 0 };
 
 	CHECK(nt_filter_match(&f, &p, 1));
-	f.set = NT_F_SADDR;
-	inet_pton(AF_INET, "10.0.0.1", f.saddr);
-	CHECK(nt_filter_match(&f, &p, 1));
-	inet_pton(AF_INET, "10.0.0.2", f.saddr);
-	CHECK(!nt_filter_match(&f, &p, 1));
-	f.set = NT_F_ADDR;
-	inet_pton(AF_INET, "10.0.0.2", f.addr);
-	CHECK(nt_filter_match(&f, &p, 1));
-	inet_pton(AF_INET, "10.0.0.3", f.addr);
-	CHECK(!nt_filter_match(&f, &p, 1));
-	f.set = NT_F_DADDR;
-	inet_pton(AF_INET, "10.0.0.2", f.daddr);
-	CHECK(nt_filter_match(&f, &p, 1));
+	for (size_t i = 0; i < NT_NCASES(steps); i++)
+		CHECK_CASE(addr_step(&f, &p, 1, &steps[i]), steps[i].name);
 	/* ARP matches an IPv4 address filter only with -p arp */
 	p.l3_proto = NT_ETH_P_ARP;
 	CHECK(!nt_filter_match(&f, &p, 1));
@@ -54,6 +72,11 @@ TEST(filter_addresses)
 
 TEST(filter_ipv6)
 {
+	static const struct addr_step steps[] = {
+		{ "--saddr6 the source", NT_F_SADDR6, F_SADDR, "fd00::1", true },
+		{ "--saddr6 another", NT_F_SADDR6, F_SADDR, "fd00::1:1", false },
+		{ "--addr6 the destination", NT_F_ADDR6, F_ADDR, "fd00::2", true },
+	};
 	struct nt_pkt p = { 0 };
 	struct nt_filter f = { 0 };
 
@@ -61,14 +84,8 @@ TEST(filter_ipv6)
 	p.have = NT_HAVE_L3 | NT_HAVE_ADDR;
 	inet_pton(AF_INET6, "fd00::1", p.saddr);
 	inet_pton(AF_INET6, "fd00::2", p.daddr);
-	f.set = NT_F_SADDR6;
-	inet_pton(AF_INET6, "fd00::1", f.saddr);
-	CHECK(nt_filter_match(&f, &p, 0));
-	inet_pton(AF_INET6, "fd00::1:1", f.saddr);
-	CHECK(!nt_filter_match(&f, &p, 0));
-	f.set = NT_F_ADDR6;
-	inet_pton(AF_INET6, "fd00::2", f.addr);
-	CHECK(nt_filter_match(&f, &p, 0));
+	for (size_t i = 0; i < NT_NCASES(steps); i++)
+		CHECK_CASE(addr_step(&f, &p, 0, &steps[i]), steps[i].name);
 	p.l3_proto = NT_ETH_P_IP;
 	CHECK(!nt_filter_match(&f, &p, 0));
 }

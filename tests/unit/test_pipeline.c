@@ -30,12 +30,33 @@ static void rig_init(struct rig *r, enum nt_mode mode)
 	r->out.ks_tried = true;
 }
 
+/* A rig whose pipeline runs the mode with the filter f (may be NULL) */
+static void rig_open(struct rig *r, enum nt_mode mode, const struct nt_filter *f)
+{
+	rig_init(r, mode);
+	if (f)
+		r->o.filter = *f;
+	CHECK_INT(nt_pipe_init(&r->p, &r->o, &r->out, NULL), 0);
+}
+
 /* Ends the trace and returns what was printed. */
 static const char *rig_end(struct rig *r)
 {
 	nt_pipe_drain(&r->p);
 	fflush(r->out.f);
 	return r->buf ? r->buf : "";
+}
+
+/* Ends the trace: what was printed has has, and neither not nor not2
+ * (where not NULL) */
+static void rig_check_out(struct rig *r, const char *has, const char *not, const char *not2)
+{
+	const char *out = rig_end(r);
+
+	CHECK_CONTAINS(out, has);
+	CHECK(!strstr(out, not));
+	if (not2)
+		CHECK(!strstr(out, not2));
 }
 
 static void rig_free(struct rig *r)
@@ -63,6 +84,14 @@ static void ev_udp(struct nt_event *e, __u64 skb, int hook, const char *src, __u
 	e->pkt.dport = dport;
 }
 
+/* The drop of the UDP packet 10.0.0.1:40000 -> 10.0.0.2:5555 (SKB1) */
+static void ev_udp_drop(struct nt_event *e, __u32 flags)
+{
+	ev_udp(e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
+	e->kind = NT_KIND_DROP;
+	e->flags = flags;
+}
+
 /* A free of a buffer that never was a network packet (AF_UNIX: no
  * protocol, no device) */
 static void ev_unix_free(struct nt_event *e, __u64 skb, int kind)
@@ -80,20 +109,15 @@ TEST(pipeline_drop_leaves_out_non_network_frees)
 {
 	struct rig r;
 	struct nt_event e;
-	const char *out;
 
-	rig_init(&r, NT_MODE_DROP);
-	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	CHECK_CALL(rig_open(&r, NT_MODE_DROP, NULL));
 	ev_unix_free(&e, SKB2, NT_KIND_DROP);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
-	ev_udp(&e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
-	e.kind = NT_KIND_DROP;
-	e.flags = NT_EV_LOCATION;
+	ev_udp_drop(&e, NT_EV_LOCATION);
 	e.location = 0xffffffff81000020ULL;
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
-	out = rig_end(&r);
-	CHECK_CONTAINS(out, "UDP: 10.0.0.1:40000 -> 10.0.0.2:5555, udp_rcv+0x20");
-	CHECK(!strstr(out, "udp_rcv+0x10"));
+	CHECK_CALL(rig_check_out(&r, "UDP: 10.0.0.1:40000 -> 10.0.0.2:5555, udp_rcv+0x20",
+				 "udp_rcv+0x10", NULL));
 	CHECK_INT(r.p.stats.events, 1);
 	CHECK_INT(r.p.stats.filtered, 1);
 	rig_free(&r);
@@ -105,24 +129,17 @@ TEST(pipeline_netns_filter)
 {
 	struct rig r;
 	struct nt_event e;
-	const char *out;
 
-	rig_init(&r, NT_MODE_DROP);
-	r.o.filter.set = NT_F_NETNS;
-	r.o.filter.netns = 4026532173u;
-	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	CHECK_CALL(rig_open(&r, NT_MODE_DROP,
+			    &(struct nt_filter){ .set = NT_F_NETNS, .netns = 4026532173u }));
 	r.p.kernel_judged = NT_F_NETNS;		/* said or not: judged here */
-	ev_udp(&e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
-	e.kind = NT_KIND_DROP;
-	e.flags = NT_EV_NETNS;
+	ev_udp_drop(&e, NT_EV_NETNS);
 	e.netns = 4026532173u;
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
 	e.netns = 4026531840u;
 	e.pkt.dport = 6666;
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
-	out = rig_end(&r);
-	CHECK_CONTAINS(out, ":5555");
-	CHECK(!strstr(out, ":6666"));
+	CHECK_CALL(rig_check_out(&r, ":5555", ":6666", NULL));
 	CHECK_INT(r.p.stats.filtered, 1);
 	rig_free(&r);
 }
@@ -134,12 +151,9 @@ TEST(pipeline_lifecycle_blocks)
 {
 	struct rig r;
 	struct nt_event e;
-	const char *out;
 
-	rig_init(&r, NT_MODE_LIFE);
-	r.o.filter.set = NT_F_DPORT;
-	r.o.filter.dport = 5555;
-	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	CHECK_CALL(rig_open(&r, NT_MODE_LIFE,
+			    &(struct nt_filter){ .set = NT_F_DPORT, .dport = 5555 }));
 	ev_udp(&e, SKB1, NT_HOOK_NETIF_RECEIVE_SKB, "10.0.0.1", 5555);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
 	ev_udp(&e, SKB1, NT_HOOK_CONSUME_SKB, "10.0.0.1", 5555);
@@ -149,10 +163,7 @@ TEST(pipeline_lifecycle_blocks)
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* cannot be judged: passes */
 	ev_udp(&e, SKB2 + 0x100, NT_HOOK_NETIF_RECEIVE_SKB, "10.0.0.1", 7777);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* judged: filtered */
-	out = rig_end(&r);
-	CHECK_CONTAINS(out, "ffff888100c5b600");
-	CHECK(!strstr(out, "ffff888100c5c800"));
-	CHECK(!strstr(out, ":7777"));
+	CHECK_CALL(rig_check_out(&r, "ffff888100c5b600", "ffff888100c5c800", ":7777"));
 	CHECK_INT(r.p.printed, 1);
 	rig_free(&r);
 }

@@ -150,6 +150,13 @@ static bool load_reasons(const char *text, struct nt_reasons *rs, struct nt_rule
 	return rs->n > 0 && r->n > 0;
 }
 
+static void free_reasons(char *text, struct nt_reasons *rs, struct nt_rules *r)
+{
+	free(text);
+	nt_reasons_free(rs);
+	nt_rules_free(r);
+}
+
 /* Every reason of the kernels the library was written against has a rule
  * of its own.  A newer kernel's new reasons are not a test failure: they get
  * the generic rule at run time and --check lists them (tests below); add the
@@ -177,9 +184,7 @@ TEST(rules_cover_every_reason_of_known_kernels)
 				nt_test_fail(__FILE__, __LINE__, "%s: reason %s has no rule",
 					     kernels[k], names[i]);
 		}
-		free(text);
-		nt_reasons_free(&rs);
-		nt_rules_free(&r);
+		free_reasons(text, &rs, &r);
 	}
 }
 
@@ -209,9 +214,7 @@ TEST(rules_unknown_reason_gets_generic_rule)
 		x = nt_rules_reason(&r, &q);
 		CHECK(x && !strcmp(x->name, "*") && x->level == NT_LVL_ERROR && x->advice);
 	}
-	free(text);
-	nt_reasons_free(&rs);
-	nt_rules_free(&r);
+	free_reasons(text, &rs, &r);
 }
 
 /* Whatever the running kernel's table holds, every reason gets a rule with
@@ -239,9 +242,7 @@ TEST(rules_answer_every_reason_running_kernel)
 					     rs.sym[i].name);
 		}
 	}
-	free(text);
-	nt_reasons_free(&rs);
-	nt_rules_free(&r);
+	free_reasons(text, &rs, &r);
 }
 
 TEST(rules_every_error_and_warning_has_advice)

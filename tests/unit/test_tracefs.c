@@ -71,25 +71,16 @@ static void rec_init(struct rec *r, int id, int pid, int size)
 #define SKB	0xffff888100c5b6e0ULL
 #define LOC	0xffffffff81c2b4d1ULL
 
-/* sockaddr_in / sockaddr_in6 bytes as the kernel stores them */
-static void sa4(unsigned char *sa, const char *ip, unsigned short port)
+/* sockaddr_in / sockaddr_in6 bytes as the kernel stores them (af: AF_INET
+ * or AF_INET6) */
+static void sa_in(unsigned char *sa, int af, const char *ip, unsigned short port)
 {
-	unsigned short fam = 2, p = htons(port);
+	unsigned short fam = af == AF_INET6 ? 10 : 2, p = htons(port);
 
 	memset(sa, 0, 28);
 	memcpy(sa, &fam, 2);
 	memcpy(sa + 2, &p, 2);
-	inet_pton(AF_INET, ip, sa + 4);
-}
-
-static void sa6(unsigned char *sa, const char *ip, unsigned short port)
-{
-	unsigned short fam = 10, p = htons(port);
-
-	memset(sa, 0, 28);
-	memcpy(sa, &fam, 2);
-	memcpy(sa + 2, &p, 2);
-	inet_pton(AF_INET6, ip, sa + 8);
+	inet_pton(af, ip, sa + (af == AF_INET6 ? 8 : 4));
 }
 
 static const char *ntop(const struct nt_pkt *p, const unsigned char *a, char *buf)
@@ -115,101 +106,113 @@ static void kfree_618(struct rec *r, unsigned long long skb, unsigned short prot
 	PUT32(r, 36, reason);
 }
 
-TEST(tracefs_kfree_skb_6_18)
-{
-	struct tep_handle *tep = load_tep(specs_618);
+/* A decoder on canned formats: the tep handle, its fields, the join of
+ * flow records to drops, a record to fill and the event decoded. */
+struct fx {
+	struct tep_handle *tep;
 	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
+	struct nt_tfs_join j;
 	struct nt_event ev;
 	struct rec r;
+};
+
+static void fx_open(struct fx *x, const char *const *specs)
+{
 	char why[128];
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	CHECK_INT(f.kfree_id, 2310);
-	CHECK(f.k_reason != NULL);
-	CHECK(f.reset_id == 2280 && f.icmp_id == 2314 && f.stack_id == 4);
+	memset(x, 0, sizeof(*x));
+	x->tep = load_tep(specs);
+	CHECK(x->tep);
+	CHECK_INT(nt_tfs_fields_init(&x->f, x->tep, why, sizeof(why)), 0);
+}
 
-	kfree_618(&r, SKB, 0x0800, 3);
-	memset(&ev, 0xaa, sizeof(ev));
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 667000056000ULL, 1, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.kind, NT_KIND_DROP);
-	CHECK_INT(ev.ts, 667000056000ULL);
-	CHECK_INT(ev.cpu, 1);
-	CHECK_INT(ev.pid, 4855);
-	CHECK(ev.skb == SKB);
-	CHECK(ev.location == LOC);
-	CHECK_INT(ev.reason, 3);
-	CHECK_INT(ev.flags, NT_EV_REASON | NT_EV_LOCATION);
-	CHECK_INT(ev.pkt.l3_proto, 0x0800);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
-	CHECK_INT(ev.nr_stack, 0);
-	CHECK_INT(ev.comm[0], 0);
+/* decodes a record into x->ev */
+static int dec(struct fx *x, const struct rec *r, unsigned long long ts, int cpu)
+{
+	return nt_tfs_decode(&x->f, &x->j, r->b, r->size, ts, cpu, &x->ev);
+}
+
+/* A kfree_skb record whose skb, location and L3 protocol (and reason, at
+ * reason_off unless 0) are the given ones, decoded: a drop */
+static void kfree_drop(struct fx *x, int id, int pid, int size, int proto_off,
+		       unsigned short proto, int reason_off, unsigned int reason)
+{
+	rec_init(&x->r, id, pid, size);
+	PUT64(&x->r, 8, SKB);
+	PUT64(&x->r, 16, LOC);
+	PUT16(&x->r, proto_off, proto);
+	if (reason_off)
+		PUT32(&x->r, reason_off, reason);
+	CHECK_INT(dec(x, &x->r, 5, 0), NT_TFS_REC_DROP);
+	CHECK(x->ev.skb == SKB && x->ev.location == LOC);
+}
+
+TEST(tracefs_kfree_skb_6_18)
+{
+	struct fx x;
+
+	CHECK_CALL(fx_open(&x, specs_618));
+	CHECK_INT(x.f.kfree_id, 2310);
+	CHECK(x.f.k_reason != NULL);
+	CHECK(x.f.reset_id == 2280 && x.f.icmp_id == 2314 && x.f.stack_id == 4);
+
+	kfree_618(&x.r, SKB, 0x0800, 3);
+	memset(&x.ev, 0xaa, sizeof(x.ev));
+	CHECK_INT(dec(&x, &x.r, 667000056000ULL, 1), NT_TFS_REC_DROP);
+	CHECK_INT(x.ev.kind, NT_KIND_DROP);
+	CHECK_INT(x.ev.ts, 667000056000ULL);
+	CHECK_INT(x.ev.cpu, 1);
+	CHECK_INT(x.ev.pid, 4855);
+	CHECK(x.ev.skb == SKB);
+	CHECK(x.ev.location == LOC);
+	CHECK_INT(x.ev.reason, 3);
+	CHECK_INT(x.ev.flags, NT_EV_REASON | NT_EV_LOCATION);
+	CHECK_INT(x.ev.pkt.l3_proto, 0x0800);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
+	CHECK_INT(x.ev.nr_stack, 0);
+	CHECK_INT(x.ev.comm[0], 0);
 
 	/* protocol 0: unknown, no NT_HAVE_L3 */
-	kfree_618(&r, SKB, 0, 2);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1, 0, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, 0);
-	CHECK_INT(ev.reason, 2);
+	kfree_618(&x.r, SKB, 0, 2);
+	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_DROP);
+	CHECK_INT(x.ev.pkt.have, 0);
+	CHECK_INT(x.ev.reason, 2);
 
 	/* truncated record: not a drop */
-	kfree_618(&r, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, 12, 1, 0, &ev), NT_TFS_REC_OTHER);
-	tep_free(tep);
+	kfree_618(&x.r, SKB, 0x0800, 3);
+	CHECK_INT(nt_tfs_decode(&x.f, &x.j, x.r.b, 12, 1, 0, &x.ev), NT_TFS_REC_OTHER);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_kfree_skb_6_1)
 {
 	static const char *const specs[] = { "skb:format-kfree_skb-6.1", NULL };
-	struct tep_handle *tep = load_tep(specs);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_event ev;
-	struct rec r;
-	char why[128];
+	struct fx x;
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	CHECK_INT(f.kfree_id, 1524);
-	CHECK(f.reset_id < 0 && f.icmp_id < 0 && f.stack_id < 0);
-	rec_init(&r, 1524, 77, 32);
-	PUT64(&r, 8, SKB);
-	PUT64(&r, 16, LOC);
-	PUT16(&r, 24, 0x86dd);
-	PUT32(&r, 28, 2);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 5, 0, &ev), NT_TFS_REC_DROP);
-	CHECK(ev.skb == SKB && ev.location == LOC);
-	CHECK_INT(ev.pid, 77);
-	CHECK_INT(ev.reason, 2);
-	CHECK_INT(ev.flags, NT_EV_REASON | NT_EV_LOCATION);
-	CHECK_INT(ev.pkt.l3_proto, 0x86dd);
-	tep_free(tep);
+	CHECK_CALL(fx_open(&x, specs));
+	CHECK_INT(x.f.kfree_id, 1524);
+	CHECK(x.f.reset_id < 0 && x.f.icmp_id < 0 && x.f.stack_id < 0);
+	CHECK_CALL(kfree_drop(&x, 1524, 77, 32, 24, 0x86dd, 28, 2));
+	CHECK_INT(x.ev.pid, 77);
+	CHECK_INT(x.ev.reason, 2);
+	CHECK_INT(x.ev.flags, NT_EV_REASON | NT_EV_LOCATION);
+	CHECK_INT(x.ev.pkt.l3_proto, 0x86dd);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_kfree_skb_5_10)
 {
 	static const char *const specs[] = { "skb:format-kfree_skb-5.10", NULL };
-	struct tep_handle *tep = load_tep(specs);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_event ev;
-	struct rec r;
-	char why[128];
+	struct fx x;
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	CHECK(f.k_reason == NULL);
-	rec_init(&r, 1322, 9, 26);
-	PUT64(&r, 8, SKB);
-	PUT64(&r, 16, LOC);
-	PUT16(&r, 24, 0x0806);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 5, 0, &ev), NT_TFS_REC_DROP);
-	CHECK(ev.skb == SKB && ev.location == LOC);
-	CHECK_INT(ev.flags, NT_EV_LOCATION);
-	CHECK_INT(ev.reason, 0);
-	CHECK_INT(ev.pkt.l3_proto, 0x0806);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
-	tep_free(tep);
+	CHECK_CALL(fx_open(&x, specs));
+	CHECK(x.f.k_reason == NULL);
+	CHECK_CALL(kfree_drop(&x, 1322, 9, 26, 24, 0x0806, 0, 0));
+	CHECK_INT(x.ev.flags, NT_EV_LOCATION);
+	CHECK_INT(x.ev.reason, 0);
+	CHECK_INT(x.ev.pkt.l3_proto, 0x0806);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_no_kfree_skb)
@@ -238,71 +241,83 @@ static void reset_618(struct rec *r, unsigned long long skb, const unsigned char
 	put(r, 60, daddr, 28);
 }
 
-TEST(tracefs_tcp_send_reset_join_v4)
+/* The flow record in x->r (a reset or an ICMP error), then the drop of
+ * its skb, decoded into x->ev */
+static void flow_then_drop(struct fx *x, unsigned long long skb, unsigned short proto,
+			   unsigned int reason, unsigned long long ts_flow,
+			   unsigned long long ts_drop, int cpu)
 {
-	struct tep_handle *tep = load_tep(specs_618);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	unsigned char s[28], d[28];
-	struct nt_event ev;
-	struct rec r;
-	char why[128], a[64];
-
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	/* the SYN 10.0.0.1:40000 -> 10.0.0.2:9 met no socket; the RST goes
-	 * 10.0.0.2:9 -> 10.0.0.1:40000 */
-	sa4(s, "10.0.0.2", 9);
-	sa4(d, "10.0.0.1", 40000);
-	reset_618(&r, SKB, s, d);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1000, 0, &ev), NT_TFS_REC_FLOW);
-
-	kfree_618(&r, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 2000, 0, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-	CHECK_INT(ev.pkt.l3_proto, 0x0800);
-	CHECK_INT(ev.pkt.l4_proto, NT_IPPROTO_TCP);
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.saddr, a), "10.0.0.1");
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "10.0.0.2");
-	CHECK_INT(ev.pkt.sport, 40000);
-	CHECK_INT(ev.pkt.dport, 9);
-	CHECK_INT(ev.reason, 3);
-
-	/* used once: the next drop of a recycled skb address gets nothing */
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 3000, 0, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
-
-	/* an active reset (no skb) is not remembered */
-	reset_618(&r, 0, s, d);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 4000, 0, &ev), NT_TFS_REC_OTHER);
-	tep_free(tep);
+	CHECK_INT(dec(x, &x->r, ts_flow, cpu), NT_TFS_REC_FLOW);
+	kfree_618(&x->r, skb, proto, reason);
+	CHECK_INT(dec(x, &x->r, ts_drop, cpu), NT_TFS_REC_DROP);
 }
 
-TEST(tracefs_tcp_send_reset_join_v6)
+/* the drop carries the whole flow: addresses and ports */
+static void check_flow(const struct nt_event *ev, const char *saddr, unsigned short sport,
+		       const char *daddr, unsigned short dport)
 {
-	struct tep_handle *tep = load_tep(specs_618);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	unsigned char s[28], d[28];
-	struct nt_event ev;
-	struct rec r;
-	char why[128], a[64];
+	char a[64];
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	sa6(s, "2001:db8::2", 443);
-	sa6(d, "2001:db8::1", 51000);
-	reset_618(&r, SKB, s, d);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1000, 0, &ev), NT_TFS_REC_FLOW);
-	kfree_618(&r, SKB, 0x86dd, 3);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1500, 0, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.l3_proto, 0x86dd);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.saddr, a), "2001:db8::1");
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "2001:db8::2");
-	CHECK_INT(ev.pkt.sport, 51000);
-	CHECK_INT(ev.pkt.dport, 443);
-	tep_free(tep);
+	CHECK_INT(ev->pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_STR(ntop(&ev->pkt, ev->pkt.saddr, a), saddr);
+	CHECK_STR(ntop(&ev->pkt, ev->pkt.daddr, a), daddr);
+	CHECK_INT(ev->pkt.sport, sport);
+	CHECK_INT(ev->pkt.dport, dport);
+}
+
+/* A packet that met no socket: the RST the kernel sends for it (its
+ * direction: src:sport -> dst:dport), then the packet's drop, which carries
+ * the flow the other way round; l4 and reason are checked where not 0, and
+ * with once that the flow is used once and an active reset (no skb) is not
+ * remembered */
+struct reset_case {
+	const char *name;
+	int af;
+	const char *src, *dst;
+	unsigned short sport, dport, l3;
+	unsigned long long ts_drop;
+	int l4;
+	unsigned int reason;
+	bool once;
+};
+
+static void check_reset_case(const struct reset_case *c)
+{
+	unsigned char s[28], d[28];
+	struct fx x;
+
+	CHECK_CALL(fx_open(&x, specs_618));
+	sa_in(s, c->af, c->src, c->sport);
+	sa_in(d, c->af, c->dst, c->dport);
+	reset_618(&x.r, SKB, s, d);
+	CHECK_CALL(flow_then_drop(&x, SKB, c->l3, 3, 1000, c->ts_drop, 0));
+	CHECK_INT(x.ev.pkt.l3_proto, c->l3);
+	CHECK_CALL(check_flow(&x.ev, c->dst, c->dport, c->src, c->sport));
+	if (c->l4)
+		CHECK_INT(x.ev.pkt.l4_proto, c->l4);
+	if (c->reason)
+		CHECK_INT(x.ev.reason, c->reason);
+	if (c->once) {
+		/* the next drop of a recycled skb address gets nothing */
+		CHECK_INT(dec(&x, &x.r, 3000, 0), NT_TFS_REC_DROP);
+		CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
+		reset_618(&x.r, 0, s, d);
+		CHECK_INT(dec(&x, &x.r, 4000, 0), NT_TFS_REC_OTHER);
+	}
+	tep_free(x.tep);
+}
+
+TEST(tracefs_tcp_send_reset_join)
+{
+	static const struct reset_case cases[] = {
+		/* the SYN 10.0.0.1:40000 -> 10.0.0.2:9 met no socket */
+		{ "IPv4", AF_INET, "10.0.0.2", "10.0.0.1", 9, 40000, 0x0800, 2000,
+		  NT_IPPROTO_TCP, 3, true },
+		{ "IPv6", AF_INET6, "2001:db8::2", "2001:db8::1", 443, 51000, 0x86dd, 1500 },
+	};
+
+	for (size_t i = 0; i < NT_NCASES(cases); i++)
+		CHECK_CASE(check_reset_case(&cases[i]), cases[i].name);
 }
 
 /* icmp_send 6.18: skbaddr 8, type 16, code 20, saddr[4] 24, daddr[4] 28,
@@ -328,124 +343,99 @@ static void icmp_618(struct rec *r, unsigned long long skb, const char *src,
 
 TEST(tracefs_icmp_send_join)
 {
-	struct tep_handle *tep = load_tep(specs_618);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_event ev;
-	struct rec r;
-	char why[128], a[64];
+	struct fx x;
+	char a[64];
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	icmp_618(&r, SKB, "192.168.1.5", "192.168.1.9", 39127, 5555, 11);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1000, 1, &ev), NT_TFS_REC_FLOW);
-	kfree_618(&r, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1200, 1, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-	CHECK_INT(ev.pkt.l4_proto, NT_IPPROTO_UDP);
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.saddr, a), "192.168.1.5");
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "192.168.1.9");
-	CHECK_INT(ev.pkt.sport, 39127);
-	CHECK_INT(ev.pkt.dport, 5555);
+	CHECK_CALL(fx_open(&x, specs_618));
+	icmp_618(&x.r, SKB, "192.168.1.5", "192.168.1.9", 39127, 5555, 11);
+	CHECK_CALL(flow_then_drop(&x, SKB, 0x0800, 3, 1000, 1200, 1));
+	CHECK_CALL(check_flow(&x.ev, "192.168.1.5", 39127, "192.168.1.9", 5555));
+	CHECK_INT(x.ev.pkt.l4_proto, NT_IPPROTO_UDP);
 
 	/* not UDP (ports and ulen zero): addresses, no transport */
-	icmp_618(&r, SKB + 0x100, "192.168.1.5", "10.9.9.9", 0, 0, 0);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 2000, 1, &ev), NT_TFS_REC_FLOW);
-	kfree_618(&r, SKB + 0x100, 0x0800, 88);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 2100, 1, &ev), NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR);
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "10.9.9.9");
-	tep_free(tep);
+	icmp_618(&x.r, SKB + 0x100, "192.168.1.5", "10.9.9.9", 0, 0, 0);
+	CHECK_CALL(flow_then_drop(&x, SKB + 0x100, 0x0800, 88, 2000, 2100, 1));
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR);
+	CHECK_STR(ntop(&x.ev.pkt, x.ev.pkt.daddr, a), "10.9.9.9");
+	tep_free(x.tep);
 }
 
 TEST(tracefs_join_expiry)
 {
-	struct tep_handle *tep = load_tep(specs_618);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_event ev;
-	struct rec r, k;
-	char why[128];
+	struct fx x;
+	struct rec k;
 	int i;
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
+	CHECK_CALL(fx_open(&x, specs_618));
 
 	/* too old */
-	icmp_618(&r, SKB, "1.1.1.1", "2.2.2.2", 1, 2, 9);
-	nt_tfs_decode(&f, &j, r.b, r.size, 1000, 0, &ev);
+	icmp_618(&x.r, SKB, "1.1.1.1", "2.2.2.2", 1, 2, 9);
+	dec(&x, &x.r, 1000, 0);
 	kfree_618(&k, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode(&f, &j, k.b, k.size, 1000 + NT_TFS_JOIN_MAX_NS + 1, 0, &ev),
-		  NT_TFS_REC_DROP);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
+	CHECK_INT(dec(&x, &k, 1000 + NT_TFS_JOIN_MAX_NS + 1, 0), NT_TFS_REC_DROP);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 
 	/* just in time */
-	nt_tfs_decode(&f, &j, r.b, r.size, 5000000000ULL, 0, &ev);
-	nt_tfs_decode(&f, &j, k.b, k.size, 5000000000ULL + NT_TFS_JOIN_MAX_NS, 0, &ev);
-	CHECK(ev.pkt.have & NT_HAVE_ADDR);
+	dec(&x, &x.r, 5000000000ULL, 0);
+	dec(&x, &k, 5000000000ULL + NT_TFS_JOIN_MAX_NS, 0);
+	CHECK(x.ev.pkt.have & NT_HAVE_ADDR);
 
 	/* too many records in between */
-	nt_tfs_decode(&f, &j, r.b, r.size, 6000000000ULL, 0, &ev);
+	dec(&x, &x.r, 6000000000ULL, 0);
 	kfree_618(&k, SKB + 64, 0x0800, 3);
 	for (i = 0; i < NT_TFS_JOIN_MAX_RECS + 1; i++)
-		nt_tfs_decode(&f, &j, k.b, k.size, 6000000001ULL, 0, &ev);
+		dec(&x, &k, 6000000001ULL, 0);
 	kfree_618(&k, SKB, 0x0800, 3);
-	nt_tfs_decode(&f, &j, k.b, k.size, 6000000002ULL, 0, &ev);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
+	dec(&x, &k, 6000000002ULL, 0);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 
 	/* another skb does not pick it up; the L3 must agree */
-	nt_tfs_decode(&f, &j, r.b, r.size, 7000000000ULL, 0, &ev);
+	dec(&x, &x.r, 7000000000ULL, 0);
 	kfree_618(&k, SKB + 8, 0x0800, 3);
-	nt_tfs_decode(&f, &j, k.b, k.size, 7000000001ULL, 0, &ev);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
+	dec(&x, &k, 7000000001ULL, 0);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 	kfree_618(&k, SKB, 0x0806, 3);
-	nt_tfs_decode(&f, &j, k.b, k.size, 7000000002ULL, 0, &ev);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
-	CHECK_INT(ev.pkt.l3_proto, 0x0806);
+	dec(&x, &k, 7000000002ULL, 0);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
+	CHECK_INT(x.ev.pkt.l3_proto, 0x0806);
 
 	/* bounded: more flows than slots evicts the oldest */
 	for (i = 0; i <= NT_TFS_JOIN_SLOTS; i++) {
-		icmp_618(&r, SKB + 0x1000 * (i + 1), "1.1.1.1", "2.2.2.2", 1, 2, 9);
-		nt_tfs_decode(&f, &j, r.b, r.size, 8000000000ULL, 0, &ev);
+		icmp_618(&x.r, SKB + 0x1000 * (i + 1), "1.1.1.1", "2.2.2.2", 1, 2, 9);
+		dec(&x, &x.r, 8000000000ULL, 0);
 	}
 	kfree_618(&k, SKB + 0x1000, 0x0800, 3);
-	nt_tfs_decode(&f, &j, k.b, k.size, 8000000001ULL, 0, &ev);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
+	dec(&x, &k, 8000000001ULL, 0);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 	kfree_618(&k, SKB + 0x1000 * (NT_TFS_JOIN_SLOTS + 1), 0x0800, 3);
-	nt_tfs_decode(&f, &j, k.b, k.size, 8000000002ULL, 0, &ev);
-	CHECK(ev.pkt.have & NT_HAVE_PORTS);
-	tep_free(tep);
+	dec(&x, &k, 8000000002ULL, 0);
+	CHECK(x.ev.pkt.have & NT_HAVE_PORTS);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_kernel_stack)
 {
-	struct tep_handle *tep = load_tep(specs_618);
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_event ev;
-	struct rec r;
-	char why[128];
+	struct fx x;
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	memset(&ev, 0, sizeof(ev));
+	CHECK_CALL(fx_open(&x, specs_618));
+	memset(&x.ev, 0, sizeof(x.ev));
 	/* size 3; caller[] at 16, as long as the record */
-	rec_init(&r, 4, 0, 16 + 3 * 8);
-	PUT32(&r, 8, 3);
-	PUT64(&r, 16, 0xffffffff81000010ULL);
-	PUT64(&r, 24, 0xffffffff81000020ULL);
-	PUT64(&r, 32, 0xffffffff81000030ULL);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1, 0, &ev), NT_TFS_REC_STACK);
-	CHECK_INT(ev.nr_stack, 3);
-	CHECK(ev.stack[0] == 0xffffffff81000010ULL);
-	CHECK(ev.stack[2] == 0xffffffff81000030ULL);
-	CHECK(ev.flags & NT_EV_STACK);
+	rec_init(&x.r, 4, 0, 16 + 3 * 8);
+	PUT32(&x.r, 8, 3);
+	PUT64(&x.r, 16, 0xffffffff81000010ULL);
+	PUT64(&x.r, 24, 0xffffffff81000020ULL);
+	PUT64(&x.r, 32, 0xffffffff81000030ULL);
+	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_STACK);
+	CHECK_INT(x.ev.nr_stack, 3);
+	CHECK(x.ev.stack[0] == 0xffffffff81000010ULL);
+	CHECK(x.ev.stack[2] == 0xffffffff81000030ULL);
+	CHECK(x.ev.flags & NT_EV_STACK);
 
 	/* a size larger than the record is clamped to the record */
-	PUT32(&r, 8, 40);
-	CHECK_INT(nt_tfs_decode(&f, &j, r.b, r.size, 1, 0, &ev), NT_TFS_REC_STACK);
-	CHECK_INT(ev.nr_stack, 3);
-	tep_free(tep);
+	PUT32(&x.r, 8, 40);
+	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_STACK);
+	CHECK_INT(x.ev.nr_stack, 3);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_filter_refusal)
@@ -600,6 +590,16 @@ struct win {
 #define DATA	(HEAD + 128)
 #define WSTART	(DATA - NT_TFS_WIN_BEFORE)
 
+/* A window that holds n bytes at off (zeros elsewhere), decoded with the
+ * network header at nh */
+static int win_decode(struct win *w, int off, const void *bytes, int n, __u32 nh,
+		      __u16 proto_be, struct nt_pkt *p)
+{
+	memset(w, 0, sizeof(*w));
+	memcpy(w->b + off, bytes, n);
+	return nt_tfs_hdr_decode(w->b, sizeof(w->b), WSTART, HEAD, DATA, nh, 0xffff, proto_be, p);
+}
+
 TEST(tracefs_hdr_decode)
 {
 	static const unsigned char ip4tcp[] = {
@@ -625,10 +625,7 @@ TEST(tracefs_hdr_decode)
 	char a[64];
 
 	/* IPv4/TCP at data (ip_rcv: network_header = data - head) */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + 64, ip4tcp, sizeof(ip4tcp));
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128, 0xffff,
-				    htons(0x0800), &p), 0);
+	CHECK_INT(win_decode(&w, 64, ip4tcp, sizeof(ip4tcp), 128, htons(0x0800), &p), 0);
 	CHECK_INT(p.l3_proto, 0x0800);
 	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS | NT_HAVE_TCP);
 	CHECK_STR(inet_ntop(AF_INET, p.saddr, a, sizeof(a)), "10.0.0.1");
@@ -642,17 +639,11 @@ TEST(tracefs_hdr_decode)
 
 	/* the same in tcp_v4_rcv: data at the TCP header, network header 20
 	 * bytes before it */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + 44, ip4tcp, sizeof(ip4tcp));
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 108, 0xffff,
-				    htons(0x0800), &p), 0);
+	CHECK_INT(win_decode(&w, 44, ip4tcp, sizeof(ip4tcp), 108, htons(0x0800), &p), 0);
 	CHECK_INT(p.dport, 80);
 
 	/* IPv6/UDP on transmit at __dev_queue_xmit: data at the MAC header */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + 64 + 14, ip6udp, sizeof(ip6udp));
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128 + 14, 0xffff,
-				    htons(0x86dd), &p), 0);
+	CHECK_INT(win_decode(&w, 64 + 14, ip6udp, sizeof(ip6udp), 128 + 14, htons(0x86dd), &p), 0);
 	CHECK_INT(p.l3_proto, 0x86dd);
 	CHECK_INT(p.l4_proto, NT_IPPROTO_UDP);
 	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
@@ -663,9 +654,7 @@ TEST(tracefs_hdr_decode)
 
 	/* ICMP echo; skb->protocol still 0 (before ip_output): the version
 	 * nibble says IPv4; network_header unset: taken at data */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + 64, ip4icmp, sizeof(ip4icmp));
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 0xffff, 0xffff, 0, &p), 0);
+	CHECK_INT(win_decode(&w, 64, ip4icmp, sizeof(ip4icmp), 0xffff, 0, &p), 0);
 	CHECK_INT(p.l3_proto, 0x0800);
 	CHECK_INT(p.l4_proto, NT_IPPROTO_ICMP);
 	CHECK(p.have & NT_HAVE_ICMP);
@@ -674,10 +663,7 @@ TEST(tracefs_hdr_decode)
 	CHECK_INT(p.icmp_seq, 7);
 
 	/* ARP request */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + 64, arp, sizeof(arp));
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128, 0xffff,
-				    htons(0x0806), &p), 0);
+	CHECK_INT(win_decode(&w, 64, arp, sizeof(arp), 128, htons(0x0806), &p), 0);
 	CHECK_INT(p.l3_proto, 0x0806);
 	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR);
 	CHECK_INT(p.arp_op, 1);
@@ -686,16 +672,12 @@ TEST(tracefs_hdr_decode)
 
 	/* window too short: the IPv4 header is cut at the end of the window;
 	 * L3 from skb->protocol only */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + NT_TFS_WIN_LEN - 10, ip4tcp, 10);
-	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA,
-				    128 + NT_TFS_WIN_LEN - 10 - 64, 0xffff, htons(0x0800), &p), 0);
+	CHECK_INT(win_decode(&w, NT_TFS_WIN_LEN - 10, ip4tcp, 10, 128 + NT_TFS_WIN_LEN - 10 - 64,
+			     htons(0x0800), &p), 0);
 	CHECK_INT(p.have, NT_HAVE_L3);
 	/* the TCP header cut: addresses, no ports */
-	memset(&w, 0, sizeof(w));
-	memcpy(w.b + NT_TFS_WIN_LEN - 24, ip4tcp, 24);
-	nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 128 + NT_TFS_WIN_LEN - 24 - 64,
-			  0xffff, htons(0x0800), &p);
+	win_decode(&w, NT_TFS_WIN_LEN - 24, ip4tcp, 24, 128 + NT_TFS_WIN_LEN - 24 - 64,
+		   htons(0x0800), &p);
 	CHECK_INT(p.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4);
 	/* network header outside the window, nothing known */
 	CHECK_INT(nt_tfs_hdr_decode(w.b, sizeof(w.b), WSTART, HEAD, DATA, 4000, 0xffff, 0, &p), -1);
@@ -716,49 +698,80 @@ static bool tp_ok_host(const char *sys, const char *ev, void *arg)
 	return strcmp(ev, "napi_gro_receive_entry") != 0;
 }
 
-TEST(tracefs_pick_mech)
+/* One hook's mechanism: with or without kprobes, the kernel functions and
+ * tracepoints there are; the function picked (kf) and the reason given
+ * when skipped (why, exactly or, with why_part, contained) where not NULL */
+struct mech_case {
+	const char *name;
+	int hook;
+	bool kprobes;
+	bool (*fn_ok)(const char *fn, void *arg);
+	int mech;
+	const char *kf, *why;
+	bool why_part;
+};
+
+static void check_mech_case(const struct mech_case *c)
 {
 	char kf[128], why[256];
 
-	/* no kprobes: tracepoint, else skipped with the reason */
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NETIF_RECEIVE_SKB, false, fn_ok_none, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_RCV, false, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
-	CHECK_STR(why, "kernel function hooks need kprobe events, which this kernel lacks");
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NAPI_GRO_RECEIVE, false, fn_ok_none, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
-	CHECK_CONTAINS(why, "and it has no tracepoint net:napi_gro_receive_entry");
-	/* kprobes: the function, first existing alias */
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_RCV, true, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_KPROBE);
-	CHECK_STR(kf, "ip_rcv");
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_UDP_QUEUE_RCV, true, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_KPROBE);
-	CHECK_STR(kf, "udp_queue_rcv_skb");
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_IP_FORWARD, true, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_NONE);
-	CHECK_CONTAINS(why, "no kernel function ip_forward");
-	/* kfree_skb / consume_skb keep their tracepoints (reason, location) */
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_KFREE_SKB, true, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
-	/* tracepoint-only hooks */
-	CHECK_INT(nt_tfs_pick_mech(NT_HOOK_NET_DEV_XMIT, true, fn_ok_some, tp_ok_host, NULL,
-				   kf, sizeof(kf), why, sizeof(why)), NT_MECH_TFS_TP);
+	CHECK_INT(nt_tfs_pick_mech(c->hook, c->kprobes, c->fn_ok, tp_ok_host, NULL,
+				   kf, sizeof(kf), why, sizeof(why)), c->mech);
+	if (c->kf)
+		CHECK_STR(kf, c->kf);
+	if (c->why && c->why_part)
+		CHECK_CONTAINS(why, c->why);
+	else if (c->why)
+		CHECK_STR(why, c->why);
+}
+
+TEST(tracefs_pick_mech)
+{
+	static const struct mech_case cases[] = {
+		/* no kprobes: tracepoint, else skipped with the reason */
+		{ "netif_receive_skb, no kprobes", NT_HOOK_NETIF_RECEIVE_SKB, false, fn_ok_none,
+		  NT_MECH_TFS_TP },
+		{ "ip_rcv, no kprobes", NT_HOOK_IP_RCV, false, fn_ok_some, NT_MECH_NONE,
+		  .why = "kernel function hooks need kprobe events, which this kernel lacks" },
+		{ "napi_gro_receive, no kprobes", NT_HOOK_NAPI_GRO_RECEIVE, false, fn_ok_none,
+		  NT_MECH_NONE, .why = "and it has no tracepoint net:napi_gro_receive_entry",
+		  .why_part = true },
+		/* kprobes: the function, first existing alias */
+		{ "ip_rcv", NT_HOOK_IP_RCV, true, fn_ok_some, NT_MECH_TFS_KPROBE, .kf = "ip_rcv" },
+		{ "udp_queue_rcv", NT_HOOK_UDP_QUEUE_RCV, true, fn_ok_some, NT_MECH_TFS_KPROBE,
+		  .kf = "udp_queue_rcv_skb" },
+		{ "ip_forward", NT_HOOK_IP_FORWARD, true, fn_ok_some, NT_MECH_NONE,
+		  .why = "no kernel function ip_forward", .why_part = true },
+		/* kfree_skb / consume_skb keep their tracepoints (reason, location) */
+		{ "kfree_skb", NT_HOOK_KFREE_SKB, true, fn_ok_some, NT_MECH_TFS_TP },
+		/* tracepoint-only hooks */
+		{ "net_dev_xmit", NT_HOOK_NET_DEV_XMIT, true, fn_ok_some, NT_MECH_TFS_TP },
+	};
+
+	for (size_t i = 0; i < NT_NCASES(cases); i++)
+		CHECK_CASE(check_mech_case(&cases[i]), cases[i].name);
 }
 
 TEST(tracefs_func_listed)
 {
 	static const char aff[] = "ip_rcv_core\nip_rcv\nnft_do_chain [nf_tables]\n__ip_rcv\n";
 	static const char kall[] = "ffffffff81000000 T ip_rcv_finish\nffffffff81000100 t ip_rcv\n";
+	static const struct {
+		const char *name, *list, *fn;
+		bool listed;
+	} cases[] = {
+		{ "ip_rcv in the filter list", aff, "ip_rcv", true },
+		{ "ip_rcv_core in the filter list", aff, "ip_rcv_core", true },
+		{ "nft_do_chain in the filter list", aff, "nft_do_chain", true },
+		{ "ip_rc in the filter list", aff, "ip_rc", false },
+		{ "rcv in the filter list", aff, "rcv", false },
+		{ "ip_rcv in kallsyms", kall, "ip_rcv", true },
+		{ "ip_rcv_fin in kallsyms", kall, "ip_rcv_fin", false },
+	};
 
-	CHECK(nt_tfs_func_listed(aff, strlen(aff), "ip_rcv"));
-	CHECK(nt_tfs_func_listed(aff, strlen(aff), "ip_rcv_core"));
-	CHECK(nt_tfs_func_listed(aff, strlen(aff), "nft_do_chain"));
-	CHECK(!nt_tfs_func_listed(aff, strlen(aff), "ip_rc"));
-	CHECK(!nt_tfs_func_listed(aff, strlen(aff), "rcv"));
-	CHECK(nt_tfs_func_listed(kall, strlen(kall), "ip_rcv"));
-	CHECK(!nt_tfs_func_listed(kall, strlen(kall), "ip_rcv_fin"));
+	for (size_t i = 0; i < NT_NCASES(cases); i++)
+		CHECK_CASE(CHECK(nt_tfs_func_listed(cases[i].list, strlen(cases[i].list),
+						    cases[i].fn) == cases[i].listed), cases[i].name);
 }
 
 static const char *const specs_life[] = {
@@ -769,99 +782,105 @@ static const char *const specs_life[] = {
 	NULL
 };
 
-static int tab_add(struct nt_tfs_evtab *t, struct tep_handle *tep, const char *sys,
-		   const char *ev, int hook, int kind)
+/* the lifecycle events of specs_life, with their hooks */
+static const struct life_ev {
+	const char *sys, *name;
+	int hook, kind;
+} life_evs[] = {
+	{ "net", "net_dev_xmit", NT_HOOK_NET_DEV_XMIT, NT_TFS_EV_TP },
+	{ "net", "net_dev_start_xmit", NT_HOOK_HARD_START_XMIT, NT_TFS_EV_TP },
+	{ "skb", "kfree_skb", NT_HOOK_KFREE_SKB, NT_TFS_EV_TP },
+	{ "tcp", "tcp_send_reset", NT_HOOK_TCP_SEND_RESET, NT_TFS_EV_TP },
+	{ "nettrace_1", "nt_ip_rcv", NT_HOOK_IP_RCV, NT_TFS_EV_KPROBE },
+	{ "nettrace_1", "nt_skb_clone", NT_HOOK_SKB_CLONE, NT_TFS_EV_CLONE },
+	{ "nettrace_1", "nt_skb_clone_ret", NT_HOOK_SKB_CLONE, NT_TFS_EV_KRET },
+};
+
+static void tab_add(struct nt_tfs_evtab *t, struct tep_handle *tep, const struct life_ev *e)
 {
 	struct nt_tfs_evdec d;
 	char why[128];
-	struct tep_event *te = tep_find_event_by_name(tep, sys, ev);
+	struct tep_event *te = tep_find_event_by_name(tep, e->sys, e->name);
 
-	if (!te || nt_tfs_evdec_init(&d, te, hook, kind, why, sizeof(why)))
-		return -1;
-	return nt_tfs_evtab_add(t, &d);
+	CHECK(te);
+	CHECK_INT(nt_tfs_evdec_init(&d, te, e->hook, e->kind, why, sizeof(why)), 0);
+	CHECK_INT(nt_tfs_evtab_add(t, &d), 0);
+}
+
+/* decodes a lifecycle record into x->ev */
+static int dec_life(struct fx *x, struct nt_tfs_evtab *t, struct nt_tfs_clone *cl,
+		    const void *b, int size, unsigned long long ts, int cpu)
+{
+	return nt_tfs_decode_life(&x->f, t, &x->j, cl, b, size, ts, cpu, &x->ev);
 }
 
 TEST(tracefs_life_decode)
 {
-	struct tep_handle *tep = load_tep(specs_life);
-	struct nt_tfs_fields f;
+	struct fx x;
 	struct nt_tfs_evtab t = { 0 };
-	struct nt_tfs_join j = { 0 };
 	struct nt_tfs_clone cl = { 0 };
-	struct nt_event ev;
-	struct rec r;
-	char why[128], a[64];
+	char a[64];
 	unsigned char s4[28], d4[28];
 	unsigned int loc;
 
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), 0);
-	CHECK_INT(tab_add(&t, tep, "net", "net_dev_xmit", NT_HOOK_NET_DEV_XMIT, NT_TFS_EV_TP), 0);
-	CHECK_INT(tab_add(&t, tep, "net", "net_dev_start_xmit", NT_HOOK_HARD_START_XMIT,
-			  NT_TFS_EV_TP), 0);
-	CHECK_INT(tab_add(&t, tep, "skb", "kfree_skb", NT_HOOK_KFREE_SKB, NT_TFS_EV_TP), 0);
-	CHECK_INT(tab_add(&t, tep, "tcp", "tcp_send_reset", NT_HOOK_TCP_SEND_RESET,
-			  NT_TFS_EV_TP), 0);
-	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_ip_rcv", NT_HOOK_IP_RCV, NT_TFS_EV_KPROBE), 0);
-	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_skb_clone", NT_HOOK_SKB_CLONE,
-			  NT_TFS_EV_CLONE), 0);
-	CHECK_INT(tab_add(&t, tep, "nettrace_1", "nt_skb_clone_ret", NT_HOOK_SKB_CLONE,
-			  NT_TFS_EV_KRET), 0);
+	CHECK_CALL(fx_open(&x, specs_life));
+	for (size_t i = 0; i < NT_NCASES(life_evs); i++)
+		CHECK_CASE(tab_add(&t, x.tep, &life_evs[i]), life_evs[i].name);
 
 	/* net:net_dev_xmit: skbaddr 8, len 16, rc 20, name (data_loc) 24 */
-	rec_init(&r, 2306, 321, 28);
-	PUT64(&r, 8, SKB);
-	PUT32(&r, 16, 98);
+	rec_init(&x.r, 2306, 321, 28);
+	PUT64(&x.r, 8, SKB);
+	PUT32(&x.r, 16, 98);
 	loc = 28 | (6 << 16);
-	PUT32(&r, 24, loc);
-	put(&r, 28, "veth0", 6);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 42, 3, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.kind, NT_KIND_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_NET_DEV_XMIT);
-	CHECK(ev.skb == SKB);
-	CHECK_INT(ev.skb_len, 98);
-	CHECK_STR(ev.ifname, "veth0");
-	CHECK_INT(ev.flags, NT_EV_DEV);
-	CHECK_INT(ev.pid, 321);
-	CHECK_INT(ev.cpu, 3);
-	CHECK_INT(ev.pkt.have, 0);
+	PUT32(&x.r, 24, loc);
+	put(&x.r, 28, "veth0", 6);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 42, 3), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.kind, NT_KIND_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_NET_DEV_XMIT);
+	CHECK(x.ev.skb == SKB);
+	CHECK_INT(x.ev.skb_len, 98);
+	CHECK_STR(x.ev.ifname, "veth0");
+	CHECK_INT(x.ev.flags, NT_EV_DEV);
+	CHECK_INT(x.ev.pid, 321);
+	CHECK_INT(x.ev.cpu, 3);
+	CHECK_INT(x.ev.pkt.have, 0);
 
 	/* net:net_dev_start_xmit: name 8, skbaddr 16, protocol 30, len 36 */
-	rec_init(&r, 2307, 321, 64);
-	PUT32(&r, 8, 64 | (3 << 16));
-	put(&r, 64, "lo", 3);
-	r.size = 67;
-	PUT64(&r, 16, SKB);
-	PUT16(&r, 30, 0x0800);
-	PUT32(&r, 36, 60);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 43, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_HARD_START_XMIT);
-	CHECK_STR(ev.ifname, "lo");
-	CHECK_INT(ev.pkt.l3_proto, 0x0800);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3);
-	CHECK_INT(ev.skb_len, 60);
+	rec_init(&x.r, 2307, 321, 64);
+	PUT32(&x.r, 8, 64 | (3 << 16));
+	put(&x.r, 64, "lo", 3);
+	x.r.size = 67;
+	PUT64(&x.r, 16, SKB);
+	PUT16(&x.r, 30, 0x0800);
+	PUT32(&x.r, 36, 60);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 43, 0), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_HARD_START_XMIT);
+	CHECK_STR(x.ev.ifname, "lo");
+	CHECK_INT(x.ev.pkt.l3_proto, 0x0800);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
+	CHECK_INT(x.ev.skb_len, 60);
 
 	/* tcp_send_reset: the hook event carries the flow, and so does the
 	 * kfree_skb of the same skb that follows; its RST reason is not a
 	 * drop reason */
-	sa4(s4, "10.0.0.2", 9);
-	sa4(d4, "10.0.0.1", 40000);
-	reset_618(&r, SKB, s4, d4);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1000, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_TCP_SEND_RESET);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-	CHECK_STR(ntop(&ev.pkt, ev.pkt.saddr, a), "10.0.0.1");
-	CHECK_INT(ev.pkt.dport, 9);
-	CHECK_INT(ev.flags & NT_EV_REASON, 0);
-	kfree_618(&r, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1100, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.kind, NT_KIND_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_KFREE_SKB);
-	CHECK_INT(ev.reason, 3);
-	CHECK(ev.location == LOC);
-	CHECK_INT(ev.flags, NT_EV_REASON | NT_EV_LOCATION);
-	CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-	CHECK_INT(ev.pkt.sport, 40000);
+	sa_in(s4, AF_INET, "10.0.0.2", 9);
+	sa_in(d4, AF_INET, "10.0.0.1", 40000);
+	reset_618(&x.r, SKB, s4, d4);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 1000, 0), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_TCP_SEND_RESET);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_STR(ntop(&x.ev.pkt, x.ev.pkt.saddr, a), "10.0.0.1");
+	CHECK_INT(x.ev.pkt.dport, 9);
+	CHECK_INT(x.ev.flags & NT_EV_REASON, 0);
+	kfree_618(&x.r, SKB, 0x0800, 3);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 1100, 0), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.kind, NT_KIND_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_KFREE_SKB);
+	CHECK_INT(x.ev.reason, 3);
+	CHECK(x.ev.location == LOC);
+	CHECK_INT(x.ev.flags, NT_EV_REASON | NT_EV_LOCATION);
+	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_INT(x.ev.pkt.sport, 40000);
 
 	/* kprobe ip_rcv: skb 16, len 24, proto 28, head 30, data 38, nh 46,
 	 * dev 48 (data_loc), ifindex 52, win 56..312 */
@@ -886,54 +905,51 @@ TEST(tracefs_life_decode)
 		memcpy(big.b + 52, (int[]){ 7 }, 4);
 		memcpy(big.b + 56 + 64, ip4udp, sizeof(ip4udp));
 		memcpy(big.b + 312, "veth1", 6);
-		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, size, 2000, 1, &ev),
-			  NT_TFS_REC_HOOK);
-		CHECK_INT(ev.hook, NT_HOOK_IP_RCV);
-		CHECK(ev.skb == SKB);
-		CHECK_INT(ev.skb_len, 33);
-		CHECK_STR(ev.ifname, "veth1");
-		CHECK_INT(ev.ifindex, 7);
-		CHECK_INT(ev.flags, NT_EV_DEV);
-		CHECK_INT(ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-		CHECK_INT(ev.pkt.dport, 5555);
-		CHECK_STR(ntop(&ev.pkt, ev.pkt.daddr, a), "10.0.0.2");
+		CHECK_INT(dec_life(&x, &t, &cl, big.b, size, 2000, 1), NT_TFS_REC_HOOK);
+		CHECK_INT(x.ev.hook, NT_HOOK_IP_RCV);
+		CHECK(x.ev.skb == SKB);
+		CHECK_INT(x.ev.skb_len, 33);
+		CHECK_STR(x.ev.ifname, "veth1");
+		CHECK_INT(x.ev.ifindex, 7);
+		CHECK_INT(x.ev.flags, NT_EV_DEV);
+		CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+		CHECK_INT(x.ev.pkt.dport, 5555);
+		CHECK_STR(ntop(&x.ev.pkt, x.ev.pkt.daddr, a), "10.0.0.2");
 		/* a NULL dev: the kernel's "(fault)" string is no name */
 		memcpy(big.b + 48, (unsigned int[]){ 312 | (8 << 16) }, 4);
 		memcpy(big.b + 312, "(fault)", 8);
-		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, size + 2, 2001, 1, &ev),
-			  NT_TFS_REC_HOOK);
-		CHECK_INT(ev.flags & NT_EV_DEV, 0);
+		CHECK_INT(dec_life(&x, &t, &cl, big.b, size + 2, 2001, 1), NT_TFS_REC_HOOK);
+		CHECK_INT(x.ev.flags & NT_EV_DEV, 0);
 		/* truncated record */
-		CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, big.b, 100, 2002, 1, &ev),
-			  NT_TFS_REC_OTHER);
+		CHECK_INT(dec_life(&x, &t, &cl, big.b, 100, 2002, 1), NT_TFS_REC_OTHER);
 	}
 
 	/* skb_clone: entry remembers the parent; the kretprobe of the same
 	 * task gives the clone */
-	rec_init(&r, 3002, 55, 24);
-	PUT64(&r, 16, SKB);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3000, 2, &ev), NT_TFS_REC_OTHER);
-	rec_init(&r, 3003, 55, 32);
-	PUT64(&r, 24, SKB + 0x100);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3001, 2, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_SKB_CLONE);
-	CHECK(ev.skb == SKB);
-	CHECK(ev.retval == (long long)(SKB + 0x100));
-	CHECK_INT(ev.flags, NT_EV_RET);
+	rec_init(&x.r, 3002, 55, 24);
+	PUT64(&x.r, 16, SKB);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 3000, 2), NT_TFS_REC_OTHER);
+	rec_init(&x.r, 3003, 55, 32);
+	PUT64(&x.r, 24, SKB + 0x100);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 3001, 2), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_SKB_CLONE);
+	CHECK(x.ev.skb == SKB);
+	CHECK(x.ev.retval == (long long)(SKB + 0x100));
+	CHECK_INT(x.ev.flags, NT_EV_RET);
 	/* a return with no entry (or another task's) gives nothing */
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3002, 2, &ev), NT_TFS_REC_OTHER);
-	rec_init(&r, 3002, 55, 24);
-	PUT64(&r, 16, SKB);
-	nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3003, 2, &ev);
-	rec_init(&r, 3003, 56, 32);
-	PUT64(&r, 24, SKB + 0x100);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 3004, 2, &ev), NT_TFS_REC_OTHER);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 3002, 2), NT_TFS_REC_OTHER);
+	rec_init(&x.r, 3002, 55, 24);
+	PUT64(&x.r, 16, SKB);
+	dec_life(&x, &t, &cl, x.r.b, x.r.size, 3003, 2);
+	rec_init(&x.r, 3003, 56, 32);
+	PUT64(&x.r, 24, SKB + 0x100);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 3004, 2), NT_TFS_REC_OTHER);
 
 	/* not ours */
-	rec_init(&r, 9999, 1, 16);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r.b, r.size, 1, 0, &ev), NT_TFS_REC_OTHER);
+	rec_init(&x.r, 9999, 1, 16);
+	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 1, 0), NT_TFS_REC_OTHER);
 	nt_tfs_evtab_free(&t);
-	tep_free(tep);
+	tep_free(x.tep);
 }
 
 TEST(tracefs_evdec_no_skb)

@@ -277,7 +277,8 @@ TEST(tracefs_kprobe_nf_args)
  * Decoding: canned kprobe formats with the netfilter fields
  * ---------------------------------------------------------------------- */
 
-static struct tep_handle *load_fmt(const char *sys, const char *file)
+/* A tep handle with the canned kprobe formats (NULL-terminated list) */
+static struct tep_handle *load_fmts(const char *const *files)
 {
 	struct tep_handle *tep = tep_alloc();
 	struct tep_event *ev;
@@ -288,14 +289,16 @@ static struct tep_handle *load_fmt(const char *sys, const char *file)
 		return NULL;
 	tep_set_long_size(tep, 8);
 	tep_set_file_bigendian(tep, TEP_LITTLE_ENDIAN);
-	text = nt_test_slurp(nt_test_data(file), &len);
-	if (!text || tep_parse_format(tep, &ev, text, len, sys)) {
-		nt_test_fail(__FILE__, __LINE__, "cannot parse %s", nt_test_data(file));
+	for (; *files; files++) {
+		text = nt_test_slurp(nt_test_data(*files), &len);
+		if (!text || tep_parse_format(tep, &ev, text, len, "nettrace_1")) {
+			nt_test_fail(__FILE__, __LINE__, "cannot parse %s", nt_test_data(*files));
+			free(text);
+			tep_free(tep);
+			return NULL;
+		}
 		free(text);
-		tep_free(tep);
-		return NULL;
 	}
-	free(text);
 	return tep;
 }
 
@@ -317,166 +320,181 @@ static int off_of(struct tep_handle *tep, const char *ev, const char *f)
 	return fl ? fl->offset : -1;
 }
 
+/* The lifecycle decoder on canned kprobe formats */
+struct nfx {
+	struct tep_handle *tep;
+	struct nt_tfs_evtab t;
+	struct nt_tfs_fields f;
+	struct nt_tfs_join j;
+	struct nt_tfs_clone cl;
+	struct nt_event ev;
+};
+
+static void nfx_open(struct nfx *x, const char *const *files)
+{
+	memset(x, 0, sizeof(*x));
+	x->tep = load_fmts(files);
+	CHECK(x->tep);
+}
+
+static void nfx_free(struct nfx *x)
+{
+	nt_tfs_evtab_free(&x->t);
+	tep_free(x->tep);
+}
+
+/* the decoder of a nettrace_1 event */
+static void nfx_evdec(struct nfx *x, struct nt_tfs_evdec *d, const char *ev, int hook, int kind)
+{
+	char why[128];
+
+	CHECK_INT(nt_tfs_evdec_init(d, tep_find_event_by_name(x->tep, "nettrace_1", ev), hook, kind,
+				    why, sizeof(why)), 0);
+}
+
+/* the decoder of a kprobe event alone, from its canned format */
+static void nfx_open_kprobe(struct nfx *x, struct nt_tfs_evdec *d, const char *ev, int hook)
+{
+	char file[64];
+	const char *const files[] = { file, NULL };
+
+	snprintf(file, sizeof(file), "format-kprobe-%s", ev);
+	CHECK_CALL(nfx_open(x, files));
+	nfx_evdec(x, d, ev, hook, NT_TFS_EV_KPROBE);
+}
+
+/* decodes a record (cpu 0) into x->ev */
+static int nfx_dec(struct nfx *x, const unsigned char *rec, int size, unsigned long long ts)
+{
+	return nt_tfs_decode_life(&x->f, &x->t, &x->j, &x->cl, rec, size, ts, 0, &x->ev);
+}
+
+/* A record of event ev (decoder d) from pid for the skb on device dev,
+ * whose name opens the dynamic part; returns the size so far */
+static int rec_start(unsigned char *rec, struct nfx *x, const char *ev,
+		     const struct nt_tfs_evdec *d, int pid, const char *dev)
+{
+	int n = strlen(dev) + 1;
+
+	memset(rec, 0, 1024);
+	P16(rec, 0, d->id);
+	P32(rec, 4, pid);
+	P64(rec, off_of(x->tep, ev, "skb"), SKB);
+	P32(rec, off_of(x->tep, ev, "dev"), d->min_size | (n << 16));
+	memcpy(rec + d->min_size, dev, n);
+	return d->min_size + n;
+}
+
 TEST(tracefs_nf_decode_hook_slow)
 {
-	struct tep_handle *tep = load_fmt("nettrace_1", "format-kprobe-nt_nf_hook_slow");
-	struct nt_tfs_evtab t = { 0 };
-	struct nt_tfs_evdec d;
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_tfs_clone cl = { 0 };
-	struct nt_event ev;
+	static const char ev[] = "nt_nf_hook_slow";
 	static unsigned char rec[1024];
-	char why[128];
-	int size, dyn, i;
+	struct nt_tfs_evdec d;
+	struct nfx x;
+	int size, i;
 
-	CHECK(tep);
-	memset(&f, 0, sizeof(f));
-	CHECK_INT(nt_tfs_evdec_init(&d, tep_find_event_by_name(tep, "nettrace_1", "nt_nf_hook_slow"),
-				    NT_HOOK_NF_HOOK_SLOW, NT_TFS_EV_KPROBE, why, sizeof(why)), 0);
+	CHECK_CALL(nfx_open_kprobe(&x, &d, ev, NT_HOOK_NF_HOOK_SLOW));
 	CHECK(d.nf_pf.size == 1 && d.nf_hook.size == 1 && d.nf_num.size == 2);
 	CHECK(d.nf_f[NT_NF_MAX_FUNCS - 1].size == 8);
 	CHECK_INT(d.nf_table.size, 0);
-	CHECK_INT(nt_tfs_evtab_add(&t, &d), 0);
+	CHECK_INT(nt_tfs_evtab_add(&x.t, &d), 0);
 
-	memset(rec, 0, sizeof(rec));
-	P16(rec, 0, d.id);
-	P32(rec, 4, 99);
-	P64(rec, off_of(tep, "nt_nf_hook_slow", "skb"), SKB);
-	dyn = d.min_size;
-	P32(rec, off_of(tep, "nt_nf_hook_slow", "dev"), dyn | (6 << 16));
-	memcpy(rec + dyn, "veth1", 6);
-	size = dyn + 6;
-	rec[off_of(tep, "nt_nf_hook_slow", "nfpf")] = 2;	/* NFPROTO_IPV4 */
-	rec[off_of(tep, "nt_nf_hook_slow", "nfhook")] = 1;	/* NF_INET_LOCAL_IN */
-	P16(rec, off_of(tep, "nt_nf_hook_slow", "nfnum"), 2);
-	P64(rec, off_of(tep, "nt_nf_hook_slow", "nff0"), 0xffffffffc0a01230ULL);
-	P64(rec, off_of(tep, "nt_nf_hook_slow", "nff1"), 0xffffffffc0b04560ULL);
-	P64(rec, off_of(tep, "nt_nf_hook_slow", "nff2"), 0xffff888100000000ULL);	/* past num */
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, rec, size, 5000, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_NF_HOOK_SLOW);
-	CHECK(ev.skb == SKB);
-	CHECK_STR(ev.ifname, "veth1");
-	CHECK_INT(ev.flags, NT_EV_DEV | NT_EV_NF | NT_EV_NF_FUNCS);
-	CHECK_INT(ev.nf_pf, 2);
-	CHECK_INT(ev.nf_hook, 1);
-	CHECK_INT(ev.nf_nfuncs, 2);
-	CHECK(ev.nf_funcs[0] == 0xffffffffc0a01230ULL && ev.nf_funcs[1] == 0xffffffffc0b04560ULL);
-	CHECK(ev.nf_funcs[2] == 0);
+	size = rec_start(rec, &x, ev, &d, 99, "veth1");
+	rec[off_of(x.tep, ev, "nfpf")] = 2;	/* NFPROTO_IPV4 */
+	rec[off_of(x.tep, ev, "nfhook")] = 1;	/* NF_INET_LOCAL_IN */
+	P16(rec, off_of(x.tep, ev, "nfnum"), 2);
+	P64(rec, off_of(x.tep, ev, "nff0"), 0xffffffffc0a01230ULL);
+	P64(rec, off_of(x.tep, ev, "nff1"), 0xffffffffc0b04560ULL);
+	P64(rec, off_of(x.tep, ev, "nff2"), 0xffff888100000000ULL);	/* past num */
+	CHECK_INT(nfx_dec(&x, rec, size, 5000), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_NF_HOOK_SLOW);
+	CHECK(x.ev.skb == SKB);
+	CHECK_STR(x.ev.ifname, "veth1");
+	CHECK_INT(x.ev.flags, NT_EV_DEV | NT_EV_NF | NT_EV_NF_FUNCS);
+	CHECK_INT(x.ev.nf_pf, 2);
+	CHECK_INT(x.ev.nf_hook, 1);
+	CHECK_INT(x.ev.nf_nfuncs, 2);
+	CHECK(x.ev.nf_funcs[0] == 0xffffffffc0a01230ULL && x.ev.nf_funcs[1] == 0xffffffffc0b04560ULL);
+	CHECK(x.ev.nf_funcs[2] == 0);
 	/* more entries than NT_NF_MAX_FUNCS: the first ones */
-	P16(rec, off_of(tep, "nt_nf_hook_slow", "nfnum"), 9);
+	P16(rec, off_of(x.tep, ev, "nfnum"), 9);
 	for (i = 0; i < NT_NF_MAX_FUNCS; i++) {
 		char nm[8];
 
 		snprintf(nm, sizeof(nm), "nff%d", i);
-		P64(rec, off_of(tep, "nt_nf_hook_slow", nm), 0xffffffff81000000ULL + i);
+		P64(rec, off_of(x.tep, ev, nm), 0xffffffff81000000ULL + i);
 	}
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, rec, size, 5001, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.nf_nfuncs, NT_NF_MAX_FUNCS);
-	CHECK(ev.nf_funcs[NT_NF_MAX_FUNCS - 1] == 0xffffffff81000000ULL + NT_NF_MAX_FUNCS - 1);
-	nt_tfs_evtab_free(&t);
-	tep_free(tep);
+	CHECK_INT(nfx_dec(&x, rec, size, 5001), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.nf_nfuncs, NT_NF_MAX_FUNCS);
+	CHECK(x.ev.nf_funcs[NT_NF_MAX_FUNCS - 1] == 0xffffffff81000000ULL + NT_NF_MAX_FUNCS - 1);
+	nfx_free(&x);
 }
 
 TEST(tracefs_nf_decode_do_chain)
 {
-	struct tep_handle *tep = load_fmt("nettrace_1", "format-kprobe-nt_nft_do_chain");
-	struct nt_tfs_evtab t = { 0 };
-	struct nt_tfs_evdec d;
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	struct nt_tfs_clone cl = { 0 };
-	struct nt_event ev;
+	static const char ev[] = "nt_nft_do_chain";
 	static unsigned char rec[1024];
-	char why[128];
+	struct nt_tfs_evdec d;
+	struct nfx x;
 	int size, dyn;
 
-	CHECK(tep);
-	memset(&f, 0, sizeof(f));
-	CHECK_INT(nt_tfs_evdec_init(&d, tep_find_event_by_name(tep, "nettrace_1", "nt_nft_do_chain"),
-				    NT_HOOK_NFT_DO_CHAIN, NT_TFS_EV_KPROBE, why, sizeof(why)), 0);
+	CHECK_CALL(nfx_open_kprobe(&x, &d, ev, NT_HOOK_NFT_DO_CHAIN));
 	CHECK(d.nf_table.dyn && d.nf_chain.dyn);
 	CHECK_INT(d.nf_num.size, 0);
-	CHECK_INT(nt_tfs_evtab_add(&t, &d), 0);
+	CHECK_INT(nt_tfs_evtab_add(&x.t, &d), 0);
 
-	memset(rec, 0, sizeof(rec));
-	P16(rec, 0, d.id);
-	P64(rec, off_of(tep, "nt_nft_do_chain", "skb"), SKB);
-	dyn = d.min_size;
 	/* dev, nftable, nfchain: __data_loc strings after the fixed part */
-	P32(rec, off_of(tep, "nt_nft_do_chain", "dev"), dyn | (3 << 16));
-	memcpy(rec + dyn, "vb", 3);
-	P32(rec, off_of(tep, "nt_nft_do_chain", "nftable"), (dyn + 3) | (12 << 16));
+	rec_start(rec, &x, ev, &d, 0, "vb");
+	dyn = d.min_size;
+	P32(rec, off_of(x.tep, ev, "nftable"), (dyn + 3) | (12 << 16));
 	memcpy(rec + dyn + 3, "nt_diag_123", 12);
-	P32(rec, off_of(tep, "nt_nft_do_chain", "nfchain"), (dyn + 15) | (6 << 16));
+	P32(rec, off_of(x.tep, ev, "nfchain"), (dyn + 15) | (6 << 16));
 	memcpy(rec + dyn + 15, "input", 6);
 	size = dyn + 21;
-	rec[off_of(tep, "nt_nft_do_chain", "nfpf")] = 1;	/* NFPROTO_INET */
-	rec[off_of(tep, "nt_nft_do_chain", "nfhook")] = 1;
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, rec, size, 6000, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.flags, NT_EV_DEV | NT_EV_NF | NT_EV_NF_TABLE);
-	CHECK_STR(ev.nf_table, "nt_diag_123");
-	CHECK_STR(ev.nf_chain, "input");
-	CHECK_INT(ev.nf_pf, 1);
+	rec[off_of(x.tep, ev, "nfpf")] = 1;	/* NFPROTO_INET */
+	rec[off_of(x.tep, ev, "nfhook")] = 1;
+	CHECK_INT(nfx_dec(&x, rec, size, 6000), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.flags, NT_EV_DEV | NT_EV_NF | NT_EV_NF_TABLE);
+	CHECK_STR(x.ev.nf_table, "nt_diag_123");
+	CHECK_STR(x.ev.nf_chain, "input");
+	CHECK_INT(x.ev.nf_pf, 1);
 	/* a table name longer than the event's field: cut as bpf's _str read */
-	P32(rec, off_of(tep, "nt_nft_do_chain", "nftable"), (dyn + 3) | (21 << 16));
+	P32(rec, off_of(x.tep, ev, "nftable"), (dyn + 3) | (21 << 16));
 	memcpy(rec + dyn + 3, "a_long_table_name_xy", 21);
-	P32(rec, off_of(tep, "nt_nft_do_chain", "nfchain"), (dyn + 24) | (6 << 16));
+	P32(rec, off_of(x.tep, ev, "nfchain"), (dyn + 24) | (6 << 16));
 	memcpy(rec + dyn + 24, "input", 6);
 	size = dyn + 30;
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, rec, size, 6001, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_STR(ev.nf_table, "a_long_table_na");
+	CHECK_INT(nfx_dec(&x, rec, size, 6001), NT_TFS_REC_HOOK);
+	CHECK_STR(x.ev.nf_table, "a_long_table_na");
 	/* the kernel's "(fault)" (a NULL table): no table, no chain */
-	P32(rec, off_of(tep, "nt_nft_do_chain", "nftable"), (dyn + 3) | (8 << 16));
+	P32(rec, off_of(x.tep, ev, "nftable"), (dyn + 3) | (8 << 16));
 	memcpy(rec + dyn + 3, "(fault)", 8);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, rec, size, 6002, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.flags & NT_EV_NF_TABLE, 0);
-	CHECK_STR(ev.nf_chain, "");
-	nt_tfs_evtab_free(&t);
-	tep_free(tep);
+	CHECK_INT(nfx_dec(&x, rec, size, 6002), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.flags & NT_EV_NF_TABLE, 0);
+	CHECK_STR(x.ev.nf_chain, "");
+	nfx_free(&x);
 }
 
 /* Return values (--ret, --diag): a kretprobe record has no arguments; its
  * call is the latest entry of the same hook and task on the CPU. */
 TEST(tracefs_kret_pairs_with_entry)
 {
-	struct tep_handle *tep = tep_alloc();
-	struct tep_event *te;
-	struct nt_tfs_evtab t = { 0 };
-	struct nt_tfs_evdec d;
-	struct nt_tfs_fields f;
-	struct nt_tfs_join j = { 0 };
-	static struct nt_tfs_clone cl;
-	struct nt_event ev;
-	static unsigned char e1[1024], e2[1024], r[64];
-	char why[128], *text;
-	size_t len;
-	int id_ent, id_ret, size;
 	static const char *const files[] = { "format-kprobe-nt_nf_hook_slow",
-					     "format-kretprobe-nt_nf_hook_slow_ret" };
+					     "format-kretprobe-nt_nf_hook_slow_ret", NULL };
+	static unsigned char e1[1024], e2[1024], r[64];
+	struct nt_tfs_evdec d;
+	struct nfx x;
+	int id_ent, id_ret, size;
 
-	CHECK(tep);
-	tep_set_long_size(tep, 8);
-	tep_set_file_bigendian(tep, TEP_LITTLE_ENDIAN);
-	for (unsigned int i = 0; i < 2; i++) {
-		text = nt_test_slurp(nt_test_data(files[i]), &len);
-		CHECK(text && !tep_parse_format(tep, &te, text, len, "nettrace_1"));
-		free(text);
-	}
-	memset(&f, 0, sizeof(f));
-	memset(&cl, 0, sizeof(cl));
-	te = tep_find_event_by_name(tep, "nettrace_1", "nt_nf_hook_slow");
-	CHECK_INT(nt_tfs_evdec_init(&d, te, NT_HOOK_NF_HOOK_SLOW, NT_TFS_EV_KPROBE, why,
-				    sizeof(why)), 0);
+	CHECK_CALL(nfx_open(&x, files));
+	CHECK_CALL(nfx_evdec(&x, &d, "nt_nf_hook_slow", NT_HOOK_NF_HOOK_SLOW, NT_TFS_EV_KPROBE));
 	d.kret = 1;
 	id_ent = d.id;
-	CHECK_INT(nt_tfs_evtab_add(&t, &d), 0);
-	te = tep_find_event_by_name(tep, "nettrace_1", "nt_nf_hook_slow_ret");
-	CHECK_INT(nt_tfs_evdec_init(&d, te, NT_HOOK_NF_HOOK_SLOW, NT_TFS_EV_KRET, why,
-				    sizeof(why)), 0);
+	CHECK_INT(nt_tfs_evtab_add(&x.t, &d), 0);
+	CHECK_CALL(nfx_evdec(&x, &d, "nt_nf_hook_slow_ret", NT_HOOK_NF_HOOK_SLOW, NT_TFS_EV_KRET));
 	CHECK_INT(d.ret_s32, 1);
 	id_ret = d.id;
-	CHECK_INT(nt_tfs_evtab_add(&t, &d), 0);
+	CHECK_INT(nt_tfs_evtab_add(&x.t, &d), 0);
 
 	size = 364;
 	P16(e1, 0, id_ent);
@@ -489,39 +507,37 @@ TEST(tracefs_kret_pairs_with_entry)
 	P32(r, 24, (unsigned int)-1);	/* -EPERM: NF_DROP */
 
 	/* entry, return: the return names the entry's skb, sign-extended */
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, e1, size, 100, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 200, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK_INT(ev.hook, NT_HOOK_NF_HOOK_SLOW);
-	CHECK(ev.skb == SKB);
-	CHECK_INT(ev.retval, -1);
-	CHECK_INT(ev.flags, NT_EV_RET);
-	CHECK_INT(ev.pkt.have, 0);
+	CHECK_INT(nfx_dec(&x, e1, size, 100), NT_TFS_REC_HOOK);
+	CHECK_INT(nfx_dec(&x, r, 28, 200), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_NF_HOOK_SLOW);
+	CHECK(x.ev.skb == SKB);
+	CHECK_INT(x.ev.retval, -1);
+	CHECK_INT(x.ev.flags, NT_EV_RET);
+	CHECK_INT(x.ev.pkt.have, 0);
 	/* a return without an entry: nothing */
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 300, 0, &ev), NT_TFS_REC_OTHER);
+	CHECK_INT(nfx_dec(&x, r, 28, 300), NT_TFS_REC_OTHER);
 	/* nested (a softirq in the task that was in the hook): LIFO */
-	nt_tfs_decode_life(&f, &t, &j, &cl, e1, size, 400, 0, &ev);
-	nt_tfs_decode_life(&f, &t, &j, &cl, e2, size, 410, 0, &ev);
+	nfx_dec(&x, e1, size, 400);
+	nfx_dec(&x, e2, size, 410);
 	P32(r, 24, 1);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 420, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK(ev.skb == SKB + 0x800);
-	CHECK_INT(ev.retval, 1);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 430, 0, &ev), NT_TFS_REC_HOOK);
-	CHECK(ev.skb == SKB);
+	CHECK_INT(nfx_dec(&x, r, 28, 420), NT_TFS_REC_HOOK);
+	CHECK(x.ev.skb == SKB + 0x800);
+	CHECK_INT(x.ev.retval, 1);
+	CHECK_INT(nfx_dec(&x, r, 28, 430), NT_TFS_REC_HOOK);
+	CHECK(x.ev.skb == SKB);
 	/* another task's return does not take this task's entry */
-	nt_tfs_decode_life(&f, &t, &j, &cl, e1, size, 500, 0, &ev);
+	nfx_dec(&x, e1, size, 500);
 	P32(r, 4, 501);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 510, 0, &ev), NT_TFS_REC_OTHER);
+	CHECK_INT(nfx_dec(&x, r, 28, 510), NT_TFS_REC_OTHER);
 	P32(r, 4, 500);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 520, 0, &ev), NT_TFS_REC_HOOK);
+	CHECK_INT(nfx_dec(&x, r, 28, 520), NT_TFS_REC_HOOK);
 	/* an entry whose return never came (kretprobe missed) is too old */
-	nt_tfs_decode_life(&f, &t, &j, &cl, e1, size, 1000, 0, &ev);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 1000 + NT_TFS_RET_MAX_NS + 1, 0, &ev),
-		  NT_TFS_REC_OTHER);
+	nfx_dec(&x, e1, size, 1000);
+	CHECK_INT(nfx_dec(&x, r, 28, 1000 + NT_TFS_RET_MAX_NS + 1), NT_TFS_REC_OTHER);
 	/* bounded: many entries without returns keep the latest ones */
 	for (unsigned int i = 0; i < 3 * NT_TFS_RET_DEPTH; i++)
-		nt_tfs_decode_life(&f, &t, &j, &cl, e1, size, 2000 + i, 0, &ev);
-	CHECK_INT(cl.ncall, NT_TFS_RET_DEPTH);
-	CHECK_INT(nt_tfs_decode_life(&f, &t, &j, &cl, r, 28, 3000, 0, &ev), NT_TFS_REC_HOOK);
-	nt_tfs_evtab_free(&t);
-	tep_free(tep);
+		nfx_dec(&x, e1, size, 2000 + i);
+	CHECK_INT(x.cl.ncall, NT_TFS_RET_DEPTH);
+	CHECK_INT(nfx_dec(&x, r, 28, 3000), NT_TFS_REC_HOOK);
+	nfx_free(&x);
 }

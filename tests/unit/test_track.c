@@ -95,90 +95,101 @@ TEST(track_filter_tracks)
 	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
 }
 
+/* One event at the skb address: its packet (ICMP echo, ARP reply, or no
+ * headers) at a hook, ts_add after the last one; where set, another skb
+ * address, another echo id, or the clone an skb_clone returned; whether
+ * the filter lets it through */
+enum { P_BARE, P_ICMP, P_ARP };
+struct track_step {
+	const char *name;
+	int ts_add, pkt;
+	const char *src, *dst;
+	int hook, want;
+	unsigned long long skb, clone;
+	int icmp_id;
+};
+
+static void track_step(struct nt_track *tr, const struct nt_filter *f, struct nt_event *ev,
+		       const struct track_step *s)
+{
+	if (s->skb)
+		ev->skb = s->skb;
+	ev->ts += s->ts_add;
+	if (s->pkt == P_ICMP)
+		ev_icmp(ev, s->src, s->dst, s->hook);
+	else if (s->pkt == P_ARP)
+		ev_arp(ev, s->src, s->dst, s->hook);
+	else
+		ev_bare(ev, s->hook);
+	if (s->icmp_id)
+		ev->pkt.icmp_id = s->icmp_id;
+	if (s->clone) {
+		ev->flags = NT_EV_RET;
+		ev->retval = s->clone;
+	}
+	CHECK_INT(nt_track_filter(tr, f, ev), s->want);
+}
+
+#define CLIENT	"10.198.2.1"
+#define SNAT	"10.198.3.254"
+#define SERVER	"10.198.3.1"
+#define ROUTER	"10.198.2.254"
+
 TEST(track_filter_reused_skb)
 {
+	static const struct track_step steps[] = {
+		/* the client's echo request: tracked; SNAT keeps it */
+		{ "echo request", 0, P_ICMP, CLIENT, SERVER, NT_HOOK_DEV_QUEUE_XMIT, 1 },
+		{ "echo request after SNAT", 1, P_ICMP, SNAT, SERVER, NT_HOOK_DEV_QUEUE_XMIT, 1 },
+		{ "echo request, no headers", 1, P_BARE, .hook = NT_HOOK_NET_DEV_XMIT, .want = 1 },
+		/* its free was not seen; the address now holds the client's ARP
+		 * reply (sender = the client): another packet, and -s does not
+		 * show ARP without -p arp */
+		{ "ARP reply", 1000, P_ARP, CLIENT, ROUTER, NT_HOOK_DEV_QUEUE_XMIT, 0 },
+		/* the ARP reply's events without headers are left out as well */
+		{ "ARP reply at xmit", 1, P_BARE, .hook = NT_HOOK_NET_DEV_XMIT, .want = 0 },
+		{ "ARP reply at receive", 1, P_BARE, .hook = NT_HOOK_RECEIVE_CORE, .want = 0 },
+		/* its free ends that, and an unknown packet's events pass again */
+		{ "ARP reply freed", 1, P_BARE, .hook = NT_HOOK_CONSUME_SKB, .want = 0 },
+		{ "unknown packet", 1, P_BARE, .hook = NT_HOOK_NET_DEV_XMIT, .want = 1 },
+		/* a matching packet at the address again: tracked again */
+		{ "echo again", 1, P_ICMP, CLIENT, SERVER, NT_HOOK_IP_OUTPUT, 1 },
+		{ "echo again after SNAT", 1, P_ICMP, SNAT, SERVER, NT_HOOK_IP_FINISH_OUTPUT, 1 },
+		/* the same addresses with another echo id: another flow */
+		{ "another echo id", 1, P_ICMP, SNAT, SERVER, NT_HOOK_IP_FINISH_OUTPUT, 0,
+		  .icmp_id = 78 },
+		/* a packet judged not to match that matches after all (headers
+		 * again, e.g. NAT): tracked from there on */
+		{ "matches after all", 1, P_ICMP, CLIENT, SERVER, NT_HOOK_IP_OUTPUT, 1 },
+		{ "matched, no headers", 1, P_BARE, .hook = NT_HOOK_NET_DEV_XMIT, .want = 1 },
+		/* clones of a tracked packet are tracked (with its identity) */
+		{ "cloned", 1, P_BARE, .hook = NT_HOOK_SKB_CLONE, .want = 1, .clone = SKB + 0x100 },
+		{ "the clone", 1, P_ICMP, CLIENT, SERVER, NT_HOOK_IP_RCV, 1, .skb = SKB + 0x100 },
+		{ "ARP reply at the clone", 1, P_ARP, CLIENT, ROUTER, NT_HOOK_DEV_QUEUE_XMIT, 0 },
+	};
+	/* -p arp with -s: ARP replies of the client are what was asked for */
+	static const struct track_step arp_steps[] = {
+		{ "-p arp: ARP reply", 1, P_ARP, CLIENT, ROUTER, NT_HOOK_DEV_QUEUE_XMIT, 1,
+		  .skb = SKB },
+		{ "-p arp: no headers", 1, P_BARE, .hook = NT_HOOK_NET_DEV_XMIT, .want = 1 },
+	};
 	static struct nt_track tr;
 	struct nt_filter f = { 0 };
 	struct nt_event ev;
+	size_t i;
 
 	memset(&tr, 0, sizeof(tr));
 	memset(&ev, 0, sizeof(ev));
 	f.set = NT_F_SADDR;
-	inet_pton(AF_INET, "10.198.2.1", f.saddr);
+	inet_pton(AF_INET, CLIENT, f.saddr);
 	ev.kind = NT_KIND_HOOK;
 	ev.skb = SKB;
 	ev.ts = 1000;
-	/* the client's echo request: tracked; SNAT keeps it */
-	ev_icmp(&ev, "10.198.2.1", "10.198.3.1", NT_HOOK_DEV_QUEUE_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_icmp(&ev, "10.198.3.254", "10.198.3.1", NT_HOOK_DEV_QUEUE_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_NET_DEV_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	/* its free was not seen; the address now holds the client's ARP
-	 * reply (sender = the client): another packet, and -s does not show
-	 * ARP without -p arp */
-	ev.ts += 1000;
-	ev_arp(&ev, "10.198.2.1", "10.198.2.254", NT_HOOK_DEV_QUEUE_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	/* the ARP reply's events without headers are left out as well */
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_NET_DEV_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_RECEIVE_CORE);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	/* its free ends that, and an unknown packet's events pass again */
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_CONSUME_SKB);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_NET_DEV_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	/* a matching packet at the address again: tracked again */
-	ev.ts++;
-	ev_icmp(&ev, "10.198.2.1", "10.198.3.1", NT_HOOK_IP_OUTPUT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_icmp(&ev, "10.198.3.254", "10.198.3.1", NT_HOOK_IP_FINISH_OUTPUT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	/* the same addresses with another echo id: another flow */
-	ev.ts++;
-	ev_icmp(&ev, "10.198.3.254", "10.198.3.1", NT_HOOK_IP_FINISH_OUTPUT);
-	ev.pkt.icmp_id = 78;
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	/* a packet judged not to match that matches after all (headers
-	 * again, e.g. NAT): tracked from there on */
-	ev.ts++;
-	ev_icmp(&ev, "10.198.2.1", "10.198.3.1", NT_HOOK_IP_OUTPUT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_NET_DEV_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	/* clones of a tracked packet are tracked (with its identity) */
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_SKB_CLONE);
-	ev.flags = NT_EV_RET;
-	ev.retval = SKB + 0x100;
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.skb = SKB + 0x100;
-	ev.ts++;
-	ev_icmp(&ev, "10.198.2.1", "10.198.3.1", NT_HOOK_IP_RCV);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_arp(&ev, "10.198.2.1", "10.198.2.254", NT_HOOK_DEV_QUEUE_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 0);
-	/* -p arp with -s: ARP replies of the client are what was asked for */
+	for (i = 0; i < NT_NCASES(steps); i++)
+		CHECK_CASE(track_step(&tr, &f, &ev, &steps[i]), steps[i].name);
 	memset(&tr, 0, sizeof(tr));
 	f.set |= NT_F_L3;
 	f.l3_proto = 0x0806;
-	ev.skb = SKB;
-	ev.ts++;
-	ev_arp(&ev, "10.198.2.1", "10.198.2.254", NT_HOOK_DEV_QUEUE_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
-	ev.ts++;
-	ev_bare(&ev, NT_HOOK_NET_DEV_XMIT);
-	CHECK_INT(nt_track_filter(&tr, &f, &ev), 1);
+	for (i = 0; i < NT_NCASES(arp_steps); i++)
+		CHECK_CASE(track_step(&tr, &f, &ev, &arp_steps[i]), arp_steps[i].name);
 }
