@@ -69,164 +69,124 @@ static int push(struct nt_diag_block *b, unsigned int *cap, struct nt_finding f)
 	return 0;
 }
 
-static bool is_drop(const struct nt_event *e)
+/* "iptables table:filter, chain:INPUT" or, at nft_do_chain, "nftables
+ * table:t, chain:c" (an nftables chain without a name reported: the hook) */
+static void nf_table_note(const struct nt_event *e, char *buf, size_t len)
 {
-	return e->kind == NT_KIND_DROP || e->hook == NT_HOOK_KFREE_SKB;
+	bool nft = e->hook == NT_HOOK_NFT_DO_CHAIN;
+	const char *chain = e->nf_chain;
+
+	if (!chain[0])
+		chain = nft ? nt_nf_hook_name(e->nf_pf, e->nf_hook) : ipt_chain(e->nf_hook);
+	snprintf(buf, len, "%s table:%.16s, chain:%.16s", nft ? "nftables" : "iptables",
+		 e->nf_table, chain);
+}
+
+/* The rules on one event: its annotation appended to a (NT_DIAG_ANNOT_LEN
+ * bytes), and its level; when that is WARNING or worse, *f is the finding
+ * (without .ev; .reason points into rbuf). */
+static enum nt_level diag_event(struct nt_diag *d, const struct nt_event *e, char *a,
+				char rbuf[64], struct nt_finding *f)
+{
+	char func[128], nfbuf[128];
+	const struct nt_ksym *sym;
+	struct nt_rule_query q = { .e = e };
+	const struct nt_rule *hr, *rr = NULL;
+	enum nt_level lvl;
+
+	if (e->flags & NT_EV_NF) {
+		q.nf_family = nt_nf_family_name(e->nf_pf);
+		q.nf_hook = nt_nf_hook_name(e->nf_pf, e->nf_hook);
+	}
+	if (e->flags & NT_EV_NF_TABLE)
+		q.nf_table = e->nf_table;
+	if ((e->flags & NT_EV_LOCATION) && nt_event_is_drop(e)) {
+		unsigned long long off;
+
+		nt_output_sym(d->out, e->location, func, sizeof(func));	/* loads symbols */
+		sym = nt_ksyms_find(&d->out->ks, e->location, &off);
+		if (sym) {
+			/* a rule names the function as in the source: the
+			 * compiler's copies (ip_rcv_finish_core.constprop.0,
+			 * .isra.0, .part.0, .cold) match it too */
+			snprintf(func, sizeof(func), "%.*s",
+				 (int)strcspn(sym->name, "."), sym->name);
+			q.loc_func = func;
+		}
+	}
+	if ((e->flags & NT_EV_REASON) && d->out->reasons)
+		q.reason = nt_reason_name(d->out->reasons, e->reason, rbuf, 64);
+
+	/* where the packet is in netfilter, as the seed shows it */
+	if (e->hook == NT_HOOK_NF_HOOK_SLOW && (e->flags & NT_EV_NF)) {
+		snprintf(nfbuf, sizeof(nfbuf), "%s in chain: %s", q.nf_family, q.nf_hook);
+		add(a, nfbuf);
+	} else if ((e->flags & NT_EV_NF_TABLE) && (e->nf_chain[0] || (e->flags & NT_EV_NF))) {
+		nf_table_note(e, nfbuf, sizeof(nfbuf));
+		add(a, nfbuf);
+	}
+
+	hr = nt_rules_hook(d->rules, &q);
+	if (nt_event_is_drop(e))
+		rr = nt_rules_reason(d->rules, &q);
+	/* a drop's reason decides how bad it is: the ping socket's spare
+	 * copy freed with NO_SOCKET is normal, not an error */
+	lvl = rr ? rr->level : hr ? hr->level : NT_LVL_NONE;
+	if (rr && lvl == NT_LVL_INFO) {
+		add(a, rr->annotate ? rr->annotate : rr->message);
+		return lvl;
+	}
+	if (hr)
+		add(a, hr->annotate ? hr->annotate : hr->message);
+	else if (rr)
+		add(a, rr->annotate ? rr->annotate : rr->message);
+	if (lvl >= NT_LVL_WARNING)
+		*f = (struct nt_finding){
+			.level = lvl,
+			.message = hr ? hr->message : rr->message,
+			.advice = rr && rr->advice ? rr->advice : hr ? hr->advice : NULL,
+			.reason = q.reason,
+			.reason_rule = rr,
+			.blame = d->hooks && (e->flags & NT_EV_NF_FUNCS) && e->nf_nfuncs,
+		};
+	return lvl;
+}
+
+enum nt_level nt_diag_event_level(struct nt_diag *d, const struct nt_event *e)
+{
+	char annot[NT_DIAG_ANNOT_LEN] = "", rbuf[64];
+	struct nt_finding f;
+
+	return diag_event(d, e, annot, rbuf, &f);
 }
 
 int nt_diag_run(struct nt_diag *d, const struct nt_event *ev, unsigned int n,
 		struct nt_diag_block *b)
 {
-	char func[128], rbuf[64], nfbuf[128];
-	const struct nt_ksym *sym;
+	char rbuf[64];
 	unsigned int i, cap = 0;
-	int err;
+	struct nt_finding f;
 
 	memset(b, 0, sizeof(*b));
 	b->annot = calloc(n ? n : 1, sizeof(*b->annot));
 	if (!b->annot)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		const struct nt_event *e = &ev[i];
-		struct nt_rule_query q = { .e = e };
-		const struct nt_rule *hr, *rr = NULL;
-		enum nt_level lvl;
-		char *a = b->annot[i];
-
-		if (e->flags & NT_EV_NF) {
-			q.nf_family = nt_nf_family_name(e->nf_pf);
-			q.nf_hook = nt_nf_hook_name(e->nf_pf, e->nf_hook);
-		}
-		if (e->flags & NT_EV_NF_TABLE)
-			q.nf_table = e->nf_table;
-		if ((e->flags & NT_EV_LOCATION) && is_drop(e)) {
-			unsigned long long off;
-
-			nt_output_sym(d->out, e->location, func, sizeof(func));	/* loads symbols */
-			sym = nt_ksyms_find(&d->out->ks, e->location, &off);
-			if (sym) {
-				/* a rule names the function as in the source: the
-				 * compiler's copies (ip_rcv_finish_core.constprop.0,
-				 * .isra.0, .part.0, .cold) match it too */
-				snprintf(func, sizeof(func), "%.*s",
-					 (int)strcspn(sym->name, "."), sym->name);
-				q.loc_func = func;
-			}
-		}
-		if ((e->flags & NT_EV_REASON) && d->out->reasons)
-			q.reason = nt_reason_name(d->out->reasons, e->reason, rbuf, sizeof(rbuf));
-
-		/* where the packet is in netfilter, as the seed shows it */
-		if (e->hook == NT_HOOK_NF_HOOK_SLOW && (e->flags & NT_EV_NF)) {
-			snprintf(nfbuf, sizeof(nfbuf), "%s in chain: %s", q.nf_family, q.nf_hook);
-			add(a, nfbuf);
-		} else if ((e->flags & NT_EV_NF_TABLE) && e->nf_chain[0]) {
-			snprintf(nfbuf, sizeof(nfbuf), "iptables table:%.16s, chain:%.16s",
-				 e->nf_table, e->nf_chain);
-			add(a, nfbuf);
-		} else if ((e->flags & NT_EV_NF_TABLE) && (e->flags & NT_EV_NF)) {
-			snprintf(nfbuf, sizeof(nfbuf), "iptables table:%.16s, chain:%s",
-				 e->nf_table, ipt_chain(e->nf_hook));
-			add(a, nfbuf);
-		}
-
-		hr = nt_rules_hook(d->rules, &q);
-		if (is_drop(e))
-			rr = nt_rules_reason(d->rules, &q);
-		/* a drop's reason decides how bad it is: the ping socket's spare
-		 * copy freed with NO_SOCKET is normal, not an error */
-		lvl = rr ? rr->level : hr ? hr->level : NT_LVL_NONE;
-		if (rr && lvl == NT_LVL_INFO) {
-			add(a, rr->annotate ? rr->annotate : rr->message);
+		if (diag_event(d, &ev[i], b->annot[i], rbuf, &f) < NT_LVL_WARNING)
 			continue;
+		f.ev = i;
+		f.reason = f.reason ? strdup(f.reason) : NULL;
+		if (push(b, &cap, f)) {
+			free((char *)f.reason);
+			return -ENOMEM;
 		}
-		if (hr)
-			add(a, hr->annotate ? hr->annotate : hr->message);
-		else if (rr)
-			add(a, rr->annotate ? rr->annotate : rr->message);
-		if (lvl < NT_LVL_WARNING)
-			continue;
-		err = push(b, &cap, (struct nt_finding){
-			.ev = i,
-			.level = lvl,
-			.message = hr ? hr->message : rr->message,
-			.advice = rr && rr->advice ? rr->advice : hr ? hr->advice : NULL,
-			.reason = q.reason ? strdup(q.reason) : NULL,
-			.reason_rule = rr,
-			.blame = d->hooks && (e->flags & NT_EV_NF_FUNCS) && e->nf_nfuncs,
-		});
-		if (err)
-			return err;
 	}
 	return 0;
 }
 
 void nt_diag_print(struct nt_diag *d, const struct nt_event *ev, const struct nt_diag_block *b)
 {
-	FILE *f = d->out->f;
-	char buf[160];
-	unsigned int i, k;
-
-	if (!b->nf)
-		return;
-	if (d->out->json) {
-		for (i = 0; i < b->nf; i++) {
-			const struct nt_finding *x = &b->f[i];
-			const struct nt_event *e = &ev[x->ev];
-
-			fprintf(f, "{\"type\":\"finding\",\"n\":%u,\"level\":\"%s\",\"hook\":\"%s\","
-				"\"group\":\"%s\",\"message\":", i + 1, nt_level_name(x->level),
-				nt_hooks[e->hook].name, nt_hooks[e->hook].group);
-			nt_json_str(f, x->message);
-			if (x->advice) {
-				fprintf(f, ",\"advice\":");
-				nt_json_str(f, x->advice);
-			}
-			if (is_drop(e) && (e->flags & NT_EV_LOCATION)) {
-				fprintf(f, ",\"location\":");
-				nt_json_str(f, nt_output_sym(d->out, e->location, buf, sizeof(buf)));
-			}
-			if (x->reason) {
-				fprintf(f, ",\"reason\":");
-				nt_json_str(f, x->reason);
-			}
-			fprintf(f, "}\n");
-		}
-		return;
-	}
-	fprintf(f, "---------------- ANALYSIS RESULT ---------------------\n");
-	for (i = 0; i < b->nf; i++) {
-		const struct nt_finding *x = &b->f[i];
-		const struct nt_event *e = &ev[x->ev];
-
-		fprintf(f, "[%u] %s happens in %s(%s):\n", i + 1, nt_level_name(x->level),
-			nt_hooks[e->hook].name, nt_hooks[e->hook].group);
-		fprintf(f, "%s\n", x->message);
-		if (x->blame) {
-			fprintf(f, "following hook functions are blamed:\n");
-			for (k = 0; k < e->nf_nfuncs && k < NT_NF_MAX_FUNCS; k++) {
-				unsigned long long off;
-				const struct nt_ksym *s = nt_ksyms_find(&d->out->ks, e->nf_funcs[k],
-									&off);
-
-				if (s)
-					fprintf(f, "%s\n", s->name);
-				else
-					fprintf(f, "0x%llx\n", (unsigned long long)e->nf_funcs[k]);
-			}
-		}
-		if (x->advice)
-			fprintf(f, "fix advice:\n%s\n", x->advice);
-		if (is_drop(e) && (e->flags & NT_EV_LOCATION))
-			fprintf(f, "location:\n%s\n",
-				nt_output_sym(d->out, e->location, buf, sizeof(buf)));
-		if (x->reason) {
-			fprintf(f, "drop reason:\n%s\n", x->reason);
-			if (x->reason_rule && strcmp(x->reason_rule->name, "*"))
-				fprintf(f, "reason meaning:\n%s\n", x->reason_rule->meaning ?
-					x->reason_rule->meaning : x->reason_rule->message);
-		}
-	}
+	nt_output_findings(d->out, ev, b->f, b->nf);
 }
 
 void nt_diag_block_free(struct nt_diag_block *b)

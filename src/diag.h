@@ -41,7 +41,12 @@ struct nt_diag {
  * freed with nt_diag_block_free. */
 int nt_diag_run(struct nt_diag *d, const struct nt_event *ev, unsigned int n,
 		struct nt_diag_block *b);
-/* "---------------- ANALYSIS RESULT ---------------------" and findings */
+/* The level the rules give one event on its own (NT_LVL_NONE: no rule):
+ * what nt_diag_run would find for it, e.g. to keep it when a long packet's
+ * middle is elided (nt_life_set_keep). */
+enum nt_level nt_diag_event_level(struct nt_diag *d, const struct nt_event *e);
+/* "---------------- ANALYSIS RESULT ---------------------" and findings:
+ * nt_output_findings on d->out */
 void nt_diag_print(struct nt_diag *d, const struct nt_event *ev, const struct nt_diag_block *b);
 void nt_diag_block_free(struct nt_diag_block *b);
 /* "ipv4", "PRE_ROUTING" */

@@ -147,8 +147,10 @@ static void ctx_finish(struct nt_life *l, int idx, enum nt_life_end why)
 		if (map_find(l, c->skbs[i]) == idx)
 			map_del(l, c->skbs[i]);
 	list_unlink(l, idx);
-	/* the event buffer stays for reuse; it is bounded by max_events */
+	/* the event buffers stay for reuse; they are bounded by max_events
+	 * and NT_LIFE_MAX_PINNED */
 	c->nskbs = c->live = c->nev = c->dropped_events = 0;
+	c->nbuf = c->ring = c->npin = 0;
 	c->freed = 0;
 	c->closing = false;
 	c->used = false;
@@ -176,6 +178,7 @@ static int ctx_new(struct nt_life *l, __u64 skb, __u64 ts)
 	memset(&c->id, 0, sizeof(c->id));
 	c->tcp_known = false;
 	c->first_ts = c->last_ts = ts;
+	c->nhead = l->max_events / 2;	/* the tail gets the rest, at least 1 */
 	c->next = -1;
 	c->prev = l->tail;
 	if (l->tail >= 0)
@@ -205,37 +208,156 @@ static void ctx_alias(struct nt_life *l, int idx, __u64 skb)
 	map_put(l, skb, idx);
 }
 
-static void ctx_push(struct nt_life *l, struct nt_life_ctx *c, const struct nt_event *e)
+static bool free_hook(const struct nt_event *e)
 {
-	if (c->nev == l->max_events) {
-		c->dropped_events++;
+	return e->hook == NT_HOOK_CONSUME_SKB || e->hook == NT_HOOK_KFREE_SKB;
+}
+
+bool nt_life_is_free(const struct nt_event *e)
+{
+	return e->kind == NT_KIND_DROP || free_hook(e);
+}
+
+void nt_life_set_keep(struct nt_life *l, nt_life_keep_fn keep, void *arg)
+{
+	l->keep = keep;
+	l->keep_arg = arg;
+}
+
+static void rec_get(const unsigned char *rec, struct nt_event *out)
+{
+	memcpy(out, rec, NT_LIFE_EV_SIZE);
+	memset((char *)out + NT_LIFE_EV_SIZE, 0, sizeof(*out) - NT_LIFE_EV_SIZE);
+	out->nr_stack = 0;
+}
+
+/* Grows *buf (of *cap records) to hold one more than n, up to max. */
+static bool rec_room(unsigned char **buf, unsigned int *cap, unsigned int n, unsigned int max)
+{
+	unsigned int c;
+	unsigned char *p;
+
+	if (n < *cap)
+		return true;
+	if (n >= max)
+		return false;
+	c = *cap ? *cap * 2 : 8;
+	if (c > max)
+		c = max;
+	p = realloc(*buf, (size_t)c * NT_LIFE_EV_SIZE);
+	if (!p)
+		return false;
+	*buf = p;
+	*cap = c;
+	return true;
+}
+
+static void elide(struct nt_life_ctx *c, __u64 ts)
+{
+	if (!c->dropped_events++ || ts < c->elided_ts)
+		c->elided_ts = ts;
+}
+
+/* A pinned event that is no free: the one a free may take the place of
+ * when the store is full. */
+static int pin_victim(const struct nt_life_ctx *c)
+{
+	struct nt_event e;
+	unsigned int i;
+
+	for (i = 0; i < c->npin; i++) {
+		rec_get(c->pin + (size_t)i * NT_LIFE_EV_SIZE, &e);
+		if (!nt_life_is_free(&e))
+			return i;
+	}
+	return -1;
+}
+
+/* The oldest event of the tail ring is pushed out: kept when it is a free
+ * or keep() wants it, else elided. */
+static void ctx_evict(struct nt_life *l, struct nt_life_ctx *c, const unsigned char *rec)
+{
+	struct nt_event e, old;
+	bool is_free;
+	int v;
+
+	rec_get(rec, &e);
+	is_free = nt_life_is_free(&e);
+	if (!is_free && !(l->keep && l->keep(&e, l->keep_arg))) {
+		elide(c, e.ts);
 		return;
 	}
-	if (c->nev == c->cap) {
-		unsigned int cap = c->cap ? c->cap * 2 : 8;
-		unsigned char *n;
-
-		if (cap > l->max_events)
-			cap = l->max_events;
-		n = realloc(c->ev, (size_t)cap * NT_LIFE_EV_SIZE);
-		if (!n) {
-			c->dropped_events++;
-			return;
-		}
-		c->ev = n;
-		c->cap = cap;
+	if (rec_room(&c->pin, &c->pin_cap, c->npin, NT_LIFE_MAX_PINNED)) {
+		memcpy(c->pin + (size_t)c->npin++ * NT_LIFE_EV_SIZE, rec, NT_LIFE_EV_SIZE);
+		c->nev++;
+		return;
 	}
-	memcpy(c->ev + (size_t)c->nev * NT_LIFE_EV_SIZE, e, NT_LIFE_EV_SIZE);
-	c->nev++;
+	/* the store is full: a free takes the place of a pinned event that
+	 * is none, the rest are elided */
+	v = is_free && c->npin == NT_LIFE_MAX_PINNED ? pin_victim(c) : -1;
+	if (v < 0) {
+		elide(c, e.ts);
+		return;
+	}
+	rec_get(c->pin + (size_t)v * NT_LIFE_EV_SIZE, &old);
+	elide(c, old.ts);
+	/* pinned events stay in the order they came: the free goes last */
+	memmove(c->pin + (size_t)v * NT_LIFE_EV_SIZE, c->pin + (size_t)(v + 1) * NT_LIFE_EV_SIZE,
+		(size_t)(c->npin - v - 1) * NT_LIFE_EV_SIZE);
+	memcpy(c->pin + (size_t)(c->npin - 1) * NT_LIFE_EV_SIZE, rec, NT_LIFE_EV_SIZE);
+}
+
+static void ctx_push(struct nt_life *l, struct nt_life_ctx *c, const struct nt_event *e)
+{
+	unsigned char *slot;
+
 	if (e->ts > c->last_ts)
 		c->last_ts = e->ts;
+	if (c->nbuf == l->max_events) {
+		/* full: the ring's oldest makes room */
+		slot = c->ev + (size_t)(c->nhead + c->ring) * NT_LIFE_EV_SIZE;
+		ctx_evict(l, c, slot);
+		c->ring = (c->ring + 1) % (l->max_events - c->nhead);
+		memcpy(slot, e, NT_LIFE_EV_SIZE);
+		return;
+	}
+	if (!rec_room(&c->ev, &c->cap, c->nbuf, l->max_events)) {
+		elide(c, e->ts);
+		return;
+	}
+	memcpy(c->ev + (size_t)c->nbuf * NT_LIFE_EV_SIZE, e, NT_LIFE_EV_SIZE);
+	c->nbuf++;
+	c->nev++;
 }
 
 void nt_life_get(const struct nt_life_ctx *c, unsigned int i, struct nt_event *out)
 {
-	memcpy(out, c->ev + (size_t)i * NT_LIFE_EV_SIZE, NT_LIFE_EV_SIZE);
-	memset((char *)out + NT_LIFE_EV_SIZE, 0, sizeof(*out) - NT_LIFE_EV_SIZE);
-	out->nr_stack = 0;
+	unsigned int nhead = c->nbuf < c->nhead ? c->nbuf : c->nhead;
+
+	if (i < nhead) {
+		rec_get(c->ev + (size_t)i * NT_LIFE_EV_SIZE, out);
+		return;
+	}
+	i -= nhead;
+	if (i < c->npin) {
+		rec_get(c->pin + (size_t)i * NT_LIFE_EV_SIZE, out);
+		return;
+	}
+	i -= c->npin;
+	/* the tail ring, oldest first (ring is 0 until the buffer is full) */
+	rec_get(c->ev + (size_t)(c->nhead + (c->ring + i) % (c->nbuf - c->nhead)) *
+		NT_LIFE_EV_SIZE, out);
+}
+
+unsigned int nt_life_gap(const struct nt_life_ctx *c, const struct nt_event *ev, unsigned int n)
+{
+	unsigned int i;
+
+	if (!c->dropped_events)
+		return n;
+	for (i = 0; i < n && ev[i].ts <= c->elided_ts; i++)
+		;
+	return i;
 }
 
 /*
@@ -302,7 +424,7 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 	ctx_push(l, c, e);
 	if (e->hook == NT_HOOK_SKB_CLONE && (e->flags & NT_EV_RET) && e->retval)
 		ctx_alias(l, idx, (__u64)e->retval);
-	if (e->hook == NT_HOOK_CONSUME_SKB || e->hook == NT_HOOK_KFREE_SKB) {
+	if (free_hook(e)) {
 		/* one of the packet's skbs is gone; the context closes with the
 		 * last, at the next nt_life_expire (late return values) */
 		unsigned int i;
@@ -345,7 +467,7 @@ size_t nt_life_mem(const struct nt_life *l)
 	unsigned int i;
 
 	for (i = 0; i < l->max_ctx; i++)
-		n += (size_t)l->ctx[i].cap * NT_LIFE_EV_SIZE;
+		n += (size_t)(l->ctx[i].cap + l->ctx[i].pin_cap) * NT_LIFE_EV_SIZE;
 	return n;
 }
 
@@ -353,8 +475,10 @@ void nt_life_free(struct nt_life *l)
 {
 	unsigned int i;
 
-	for (i = 0; l->ctx && i < l->max_ctx; i++)
+	for (i = 0; l->ctx && i < l->max_ctx; i++) {
 		free(l->ctx[i].ev);
+		free(l->ctx[i].pin);
+	}
 	free(l->ctx);
 	free(l->map);
 	free(l->free_idx);

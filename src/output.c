@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "output.h"
+#include "diag.h"
 #include "log.h"
 #include "../compat/hooks.h"
 
@@ -617,6 +618,86 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 		fputs(annot, o->f);
 	}
 	fputc('\n', o->f);
+}
+
+void nt_output_elided(struct nt_output *o, unsigned int n)
+{
+	if (o->json)
+		fprintf(o->f, "{\"type\":\"elided\",\"count\":%u}\n", n);
+	else
+		fprintf(o->f, "... %u more events of this packet not shown\n", n);
+}
+
+static void json_finding(struct nt_output *o, const struct nt_event *e,
+			 const struct nt_finding *x, unsigned int n)
+{
+	FILE *f = o->f;
+	char buf[160];
+
+	fprintf(f, "{\"type\":\"finding\",\"n\":%u,\"level\":\"%s\",\"hook\":\"%s\","
+		"\"group\":\"%s\",\"message\":", n, nt_level_name(x->level),
+		nt_hooks[e->hook].name, nt_hooks[e->hook].group);
+	nt_json_str(f, x->message);
+	if (x->advice) {
+		fprintf(f, ",\"advice\":");
+		nt_json_str(f, x->advice);
+	}
+	if (nt_event_is_drop(e) && (e->flags & NT_EV_LOCATION)) {
+		fprintf(f, ",\"location\":");
+		nt_json_str(f, nt_output_sym(o, e->location, buf, sizeof(buf)));
+	}
+	if (x->reason) {
+		fprintf(f, ",\"reason\":");
+		nt_json_str(f, x->reason);
+	}
+	fprintf(f, "}\n");
+}
+
+static void text_finding(struct nt_output *o, const struct nt_event *e,
+			 const struct nt_finding *x, unsigned int n)
+{
+	FILE *f = o->f;
+	char buf[160];
+	unsigned int k;
+
+	fprintf(f, "[%u] %s happens in %s(%s):\n", n, nt_level_name(x->level),
+		nt_hooks[e->hook].name, nt_hooks[e->hook].group);
+	fprintf(f, "%s\n", x->message);
+	if (x->blame) {
+		fprintf(f, "following hook functions are blamed:\n");
+		for (k = 0; k < e->nf_nfuncs && k < NT_NF_MAX_FUNCS; k++) {
+			unsigned long long off;
+			const struct nt_ksym *s = nt_ksyms_find(&o->ks, e->nf_funcs[k], &off);
+
+			if (s)
+				fprintf(f, "%s\n", s->name);
+			else
+				fprintf(f, "0x%llx\n", (unsigned long long)e->nf_funcs[k]);
+		}
+	}
+	if (x->advice)
+		fprintf(f, "fix advice:\n%s\n", x->advice);
+	if (nt_event_is_drop(e) && (e->flags & NT_EV_LOCATION))
+		fprintf(f, "location:\n%s\n", nt_output_sym(o, e->location, buf, sizeof(buf)));
+	if (x->reason) {
+		fprintf(f, "drop reason:\n%s\n", x->reason);
+		if (x->reason_rule && strcmp(x->reason_rule->name, "*"))
+			fprintf(f, "reason meaning:\n%s\n", x->reason_rule->meaning ?
+				x->reason_rule->meaning : x->reason_rule->message);
+	}
+}
+
+void nt_output_findings(struct nt_output *o, const struct nt_event *ev,
+			const struct nt_finding *f, unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
+	if (!o->json)
+		fprintf(o->f, "---------------- ANALYSIS RESULT ---------------------\n");
+	for (i = 0; i < n; i++)
+		(o->json ? json_finding : text_finding)(o, &ev[f[i].ev], &f[i], i + 1);
 }
 
 void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu)

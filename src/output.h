@@ -12,6 +12,14 @@
 #include "../compat/dropreason.h"
 #include "../compat/ksyms.h"
 
+struct nt_finding;	/* diag.h */
+
+/* A drop: the event whose location and reason tell where and why. */
+static inline bool nt_event_is_drop(const struct nt_event *e)
+{
+	return e->kind == NT_KIND_DROP || e->hook == NT_HOOK_KFREE_SKB;
+}
+
 struct nt_output {
 	FILE *f;
 	bool json;
@@ -38,6 +46,12 @@ void nt_output_drop(struct nt_output *o, const struct nt_event *e);
 void nt_output_block(struct nt_output *o, const __u64 *skbs, unsigned int n);
 /* Lifecycle: "[ts] [hook                ] PKT" (+ annotation text, may be NULL) */
 void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *annot);
+/* Lifecycle: "... N more events of this packet not shown" */
+void nt_output_elided(struct nt_output *o, unsigned int n);
+/* Diagnosis: "---------------- ANALYSIS RESULT ---------------------" and
+ * the n findings f about the events ev (nothing when n is 0) */
+void nt_output_findings(struct nt_output *o, const struct nt_event *ev,
+			const struct nt_finding *f, unsigned int n);
 void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu);
 /* free-text status lines: "begin trace...", "end trace..." */
 void nt_output_msg(struct nt_output *o, const char *msg);

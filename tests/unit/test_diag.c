@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "test.h"
 #include "../../src/diag.h"
+#include "../../src/life.h"
 #include "../../compat/hooks.h"
 
 static const char *rules_text =
@@ -187,7 +188,7 @@ TEST(diag_netfilter_seed_example)
 	ev[4].location = 0xffffffff81002096ULL;
 	CHECK_INT(nt_diag_run(&fx.d, ev, 5, &b), 0);
 	CHECK_STR(b.annot[0], "*ipv4 in chain: PRE_ROUTING*");
-	CHECK_STR(b.annot[1], "*iptables table:nat, chain:PREROUTING*");
+	CHECK_STR(b.annot[1], "*nftables table:nat, chain:PREROUTING*");
 	CHECK_STR(b.annot[2], "*NAT happens (packet address will change)*");
 	CHECK_STR(b.annot[3], "*ipv4 in chain: FORWARD* *packet is dropped by netfilter (NF_DROP)*");
 	CHECK_INT(b.nf, 3);
@@ -231,4 +232,171 @@ TEST(diag_unknown_reason_uses_fallback)
 	CHECK_CONTAINS(s, "drop reason:\n99\n");
 	nt_diag_block_free(&b);
 	nt_rules_free(&fx.rules);
+}
+
+/* One event on its own: its annotation (where the packet is in a netfilter
+ * table: nf_tables chains, at nft_do_chain, also what iptables-nft runs,
+ * are not labelled iptables), and its level, which is what the run over a
+ * packet finds for it. */
+#define NFT(fl, p, h, t, c) .hook = NT_HOOK_NFT_DO_CHAIN, .flags = (fl), .pf = (p), \
+	.nf_hook = (h), .table = (t), .chain = (c)
+#define IPT(fl, p, h, t, c) .hook = NT_HOOK_IPT_DO_TABLE, .flags = (fl), .pf = (p), \
+	.nf_hook = (h), .table = (t), .chain = (c)
+#define DROP_AT(loc) .hook = NT_HOOK_KFREE_SKB, .flags = NT_EV_REASON | NT_EV_LOCATION, \
+	.reason = 3, .location = (loc)
+static const struct {
+	unsigned int hook, flags, pf, nf_hook, reason;
+	const char *table, *chain;
+	unsigned long long location;
+	long long retval;
+	const char *annot;
+	enum nt_level level;
+} single_events[] = {
+	{ NFT(NT_EV_NF | NT_EV_NF_TABLE, 1, 1, "acc", "in"),
+	  .annot = "*nftables table:acc, chain:in*" },
+	{ NFT(NT_EV_NF_TABLE, 0, 0, "filter", "output"),
+	  .annot = "*nftables table:filter, chain:output*" },
+	{ NFT(NT_EV_NF | NT_EV_NF_TABLE, 2, 1, "filter", ""),
+	  .annot = "*nftables table:filter, chain:LOCAL_IN*" },
+	{ IPT(NT_EV_NF | NT_EV_NF_TABLE, 2, 1, "filter", ""),
+	  .annot = "*iptables table:filter, chain:INPUT*" },
+	{ IPT(NT_EV_NF_TABLE, 2, 0, "raw", "PREROUTING"),
+	  .annot = "*iptables table:raw, chain:PREROUTING*" },
+	{ IPT(NT_EV_NF_TABLE, 2, 0, "raw", ""), .annot = "" },
+	{ .hook = NT_HOOK_RECEIVE_CORE, .annot = "", .level = NT_LVL_NONE },
+	{ .hook = NT_HOOK_NAT_MANIP, .annot = "*NAT happens (packet address will change)*",
+	  .level = NT_LVL_WARNING },
+	{ .hook = NT_HOOK_CONSUME_SKB, .level = NT_LVL_INFO },
+	{ DROP_AT(0xffffffff81000091ULL), .level = NT_LVL_ERROR },
+	{ DROP_AT(0xffffffff810010abULL), .level = NT_LVL_INFO,	/* the ping socket's copy */
+	  .annot = "*ping reply handed to the ping socket*" },
+	{ .hook = NT_HOOK_NF_HOOK_SLOW, .flags = NT_EV_RET, .retval = -1, .level = NT_LVL_ERROR },
+	{ .hook = NT_HOOK_NF_HOOK_SLOW, .flags = NT_EV_RET, .retval = 1, .level = NT_LVL_NONE },
+};
+
+TEST(diag_single_event_annotation_and_level)
+{
+	struct fixture fx;
+	struct nt_event e;
+	struct nt_diag_block b;
+	unsigned int i;
+
+	if (setup(&fx))
+		return;
+	for (i = 0; i < sizeof(single_events) / sizeof(single_events[0]); i++) {
+		typeof(single_events[0]) *c = &single_events[i];
+		enum nt_level run;
+
+		e = hook(c->hook);
+		e.flags = c->flags;
+		e.nf_pf = c->pf;
+		e.nf_hook = c->nf_hook;
+		if (c->table)
+			strcpy(e.nf_table, c->table);
+		if (c->chain)
+			strcpy(e.nf_chain, c->chain);
+		e.reason = c->reason;
+		e.location = c->location;
+		e.retval = c->retval;
+		CHECK_INT(nt_diag_event_level(&fx.d, &e), c->level);
+		CHECK_INT(nt_diag_run(&fx.d, &e, 1, &b), 0);
+		run = b.max;
+		CHECK_INT(b.nf, c->level >= NT_LVL_WARNING);
+		if (c->annot && strcmp(b.annot[0], c->annot)) {
+			nt_test_fail(__FILE__, __LINE__, "event %u: annotation \"%s\", expected "
+				     "\"%s\"", i, b.annot[0], c->annot);
+			nt_diag_block_free(&b);
+			break;
+		}
+		nt_diag_block_free(&b);
+		CHECK_INT(run, c->level >= NT_LVL_WARNING ? c->level : NT_LVL_NONE);
+	}
+	nt_rules_free(&fx.rules);
+}
+
+/* A packet of 100 events (a forwarded SYN on a host with many hooks) with
+ * a NAT in the middle and the drop last: the tracker, keeping what the
+ * diagnosis warns about, hands both to the diagnosis, which finds the
+ * drop. */
+struct long_pkt {
+	struct fixture *fx;
+	struct nt_event ev[128];
+	unsigned int n, dropped, gap;
+	struct nt_diag_block b;
+	int err;
+};
+
+static bool keep_warnings(const struct nt_event *e, void *arg)
+{
+	struct long_pkt *p = arg;
+
+	return nt_diag_event_level(&p->fx->d, e) >= NT_LVL_WARNING;
+}
+
+static int ev_ts_cmp(const void *a, const void *b)
+{
+	const struct nt_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static void long_pkt_done(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why,
+			  void *arg)
+{
+	struct long_pkt *p = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->nev && i < 128; i++)
+		nt_life_get(c, i, &p->ev[i]);
+	p->n = i;
+	p->dropped = c->dropped_events;
+	qsort(p->ev, p->n, sizeof(p->ev[0]), ev_ts_cmp);
+	p->gap = nt_life_gap(c, p->ev, p->n);
+	p->err = nt_diag_run(&p->fx->d, p->ev, p->n, &p->b);
+}
+
+TEST(diag_long_packet_keeps_drop_and_warning)
+{
+	struct fixture fx;
+	struct long_pkt *p = calloc(1, sizeof(*p));
+	struct nt_life l;
+	struct nt_event e;
+	unsigned int i;
+
+	CHECK(p);
+	if (setup(&fx)) {
+		free(p);
+		return;
+	}
+	p->fx = &fx;
+	CHECK_INT(nt_life_init(&l, 16, 64, 0, long_pkt_done, p), 0);
+	nt_life_set_keep(&l, keep_warnings, p);
+	for (i = 0; i < 100; i++) {
+		e = hook(i == 50 ? NT_HOOK_NAT_MANIP : i == 99 ? NT_HOOK_KFREE_SKB :
+			 NT_HOOK_RECEIVE_CORE);
+		e.skb = 0x100;
+		e.ts = 1000 + i;
+		if (i == 99) {
+			e.flags = NT_EV_REASON | NT_EV_LOCATION;
+			e.reason = 3;
+			e.location = 0xffffffff81000091ULL;
+		}
+		nt_life_add(&l, &e);
+	}
+	nt_life_expire(&l);
+	nt_life_free(&l);
+	CHECK_INT(p->err, 0);
+	CHECK_INT(p->n, 65);
+	CHECK_INT(p->dropped, 35);	/* 100 - 32 head - 32 tail - 1 pinned */
+	CHECK_INT(p->gap, 32);
+	CHECK_INT(p->ev[32].hook, NT_HOOK_NAT_MANIP);
+	CHECK_INT(p->ev[64].hook, NT_HOOK_KFREE_SKB);
+	CHECK_INT(p->b.nf, 2);
+	CHECK_INT(p->b.f[0].level, NT_LVL_WARNING);
+	CHECK_INT(p->b.f[1].level, NT_LVL_ERROR);
+	CHECK_INT(p->b.max, NT_LVL_ERROR);
+	CHECK_STR(p->b.f[1].reason, "NO_SOCKET");
+	nt_diag_block_free(&p->b);
+	nt_rules_free(&fx.rules);
+	free(p);
 }

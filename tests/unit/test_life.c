@@ -152,6 +152,11 @@ TEST(life_ages_out_and_caps_events)
 	nt_life_free(&l);
 }
 
+static bool keep_every(const struct nt_event *e, void *arg)
+{
+	return true;
+}
+
 TEST(life_storm_is_bounded)
 {
 	struct nt_life l;
@@ -183,6 +188,27 @@ TEST(life_storm_is_bounded)
 	nt_life_expire(&l);
 	CHECK_INT(l.nctx, 1023);
 	CHECK_INT(s.why[0], NT_LIFE_EVICTED);
+	nt_life_free(&l);
+
+	/* long packets that keep every event they can, and are all frees
+	 * after their first ten (late return values of kfree_skb): each
+	 * holds max_events plus NT_LIFE_MAX_PINNED, no more */
+	CHECK_INT(nt_life_init(&l, 64, 64, 0, done, &s), 0);
+	nt_life_set_keep(&l, keep_every, NULL);
+	mem0 = nt_life_mem(&l);
+	for (i = 0; i < 200000; i++) {
+		e = ev(0xffff888000000000ULL + i % 64 * 256, NT_HOOK_NETIF_RX, i);
+		if (i / 64 >= 10)
+			e.hook = NT_HOOK_KFREE_SKB;
+		if (i / 64 > 10)
+			e.flags = NT_EV_RET;
+		nt_life_add(&l, &e);
+	}
+	CHECK_INT(l.nctx, 64);
+	mem = nt_life_mem(&l);
+	CHECK(mem <= mem0 + 64 * (64 + NT_LIFE_MAX_PINNED) * NT_LIFE_EV_SIZE);
+	CHECK_INT(l.ctx[0].npin, NT_LIFE_MAX_PINNED);	/* full, and no more */
+	CHECK_INT(l.ctx[0].nev, 64 + NT_LIFE_MAX_PINNED);
 	nt_life_free(&l);
 }
 
@@ -332,4 +358,122 @@ TEST(life_tcp_next_segment_splits)
 	nt_life_flush(&l);
 	CHECK_INT(s.blocks, 3);
 	nt_life_free(&l);
+}
+
+/* Long packets: the head, the tail and the events that must be kept. */
+struct kept {
+	int blocks;
+	unsigned int nev, dropped, gap;
+	struct nt_event ev[128];
+};
+
+static int ts_cmp(const void *a, const void *b)
+{
+	const struct nt_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static void done_kept(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_end why, void *arg)
+{
+	struct kept *k = arg;
+	unsigned int i;
+
+	k->blocks++;
+	k->nev = c->nev;
+	k->dropped = c->dropped_events;
+	for (i = 0; i < c->nev && i < 128; i++)
+		nt_life_get(c, i, &k->ev[i]);
+	qsort(k->ev, i, sizeof(k->ev[0]), ts_cmp);
+	k->gap = nt_life_gap(c, k->ev, i);
+}
+
+static bool keep_nat(const struct nt_event *e, void *arg)
+{
+	return e->hook == NT_HOOK_NAT_MANIP;
+}
+
+static bool kept_at(const struct kept *k, unsigned int hook, __u64 ts)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nev && i < 128; i++)
+		if (k->ev[i].hook == hook && k->ev[i].ts == ts)
+			return true;
+	return false;
+}
+
+/* n events of skb 0x100 at ts 10 + i: a NAT (a WARNING the keep callback
+ * may ask for) at warn; a clone (0x200) made at 1 and freed at clone_free
+ * (-1: none); the packet's kfree_skb last. */
+static const struct {
+	const char *name;
+	unsigned int n, max_events;
+	int warn, clone_free;
+	nt_life_keep_fn keep;
+	unsigned int nev, dropped, gap;
+	bool warn_kept;
+} long_packets[] = {
+	{ "warning and drop kept",   100, 64, 50, -1, keep_nat,   65, 35, 32, true },
+	{ "no keep callback",        100, 64, 50, -1, NULL,       64, 36, 32, false },
+	{ "clone freed in middle",   100, 64, -1, 50, NULL,       65, 35, 32, false },
+	{ "both pinned",             100, 64, 40, 50, keep_nat,   66, 34, 32, true },
+	{ "warning is first elided", 100, 64, 32, -1, keep_nat,   65, 35, 33, true },
+	{ "pins bounded, free wins", 100, 64, -1, 60, keep_every, 80, 20, 32, false },
+	{ "fits: nothing elided",     40, 64, 20, 30, keep_nat,   40,  0, 40, true },
+	{ "one event: the free",      10,  1, -1, -1, NULL,        1,  9,  0, false },
+};
+
+TEST(life_long_packet_keeps_its_free_and_warnings)
+{
+	unsigned int t, i;
+
+	for (t = 0; t < sizeof(long_packets) / sizeof(long_packets[0]); t++) {
+		const typeof(long_packets[0]) *c = &long_packets[t];
+		struct nt_life l;
+		struct kept *k = calloc(1, sizeof(*k));
+		struct nt_event e;
+		bool ok;
+
+		CHECK(k);
+		CHECK_INT(nt_life_init(&l, 16, c->max_events, 0, done_kept, k), 0);
+		nt_life_set_keep(&l, c->keep, NULL);
+		for (i = 0; i < c->n; i++) {
+			e = ev(0x100, NT_HOOK_NETIF_RX, 10 + i);
+			if (i == 1 && c->clone_free >= 0) {
+				e.hook = NT_HOOK_SKB_CLONE;
+				e.flags = NT_EV_RET;
+				e.retval = 0x200;
+			} else if ((int)i == c->warn) {
+				e.hook = NT_HOOK_NAT_MANIP;
+			} else if ((int)i == c->clone_free) {
+				e.skb = 0x200;
+				e.hook = NT_HOOK_KFREE_SKB;
+			} else if (i == c->n - 1) {
+				e.hook = NT_HOOK_KFREE_SKB;
+			}
+			nt_life_add(&l, &e);
+		}
+		nt_life_expire(&l);
+		ok = k->blocks == 1 && k->nev == c->nev && k->dropped == c->dropped &&
+		     k->gap == c->gap && kept_at(k, NT_HOOK_KFREE_SKB, 10 + c->n - 1) &&
+		     (c->clone_free < 0 || kept_at(k, NT_HOOK_KFREE_SKB, 10 + c->clone_free)) &&
+		     (c->warn < 0 || kept_at(k, NT_HOOK_NAT_MANIP, 10 + c->warn) == c->warn_kept);
+		if (!ok)
+			nt_test_fail(__FILE__, __LINE__, "%s: blocks %d nev %u dropped %u gap %u, "
+				     "expected nev %u dropped %u gap %u", c->name, k->blocks,
+				     k->nev, k->dropped, k->gap, c->nev, c->dropped, c->gap);
+		/* what is shown is still in time order after the sort, and
+		 * the first events are all there */
+		for (i = 0; ok && i < c->max_events / 2; i++) {
+			ok = k->ev[i].ts == 10 + i;
+			if (!ok)
+				nt_test_fail(__FILE__, __LINE__, "%s: head event %u is at %llu",
+					     c->name, i, (unsigned long long)k->ev[i].ts);
+		}
+		nt_life_free(&l);
+		free(k);
+		if (!ok)
+			return;
+	}
 }

@@ -284,3 +284,34 @@ TEST(hook_line_return_values)
 	CHECK_CONTAINS(buf, "headers not visible, ret: -1\n");
 	CHECK_CONTAINS(buf, "headers not visible, ret: 0xffff888103c2e900\n");
 }
+
+/* The lifecycle's "... N more events" line goes through the output layer:
+ * a JSON object like the others under --json. */
+static const struct {
+	bool json;
+	unsigned int n;
+	const char *line;
+} elided_lines[] = {
+	{ false, 13, "... 13 more events of this packet not shown\n" },
+	{ false, 1, "... 1 more events of this packet not shown\n" },
+	{ true, 13, "{\"type\":\"elided\",\"count\":13}\n" },
+	{ true, 4294967295u, "{\"type\":\"elided\",\"count\":4294967295}\n" },
+};
+
+TEST(elided_line_text_and_json)
+{
+	struct nt_output o = { 0 };
+	char buf[256];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(elided_lines) / sizeof(elided_lines[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		f = fmemopen(buf, sizeof(buf) - 1, "w");
+		o.f = f;
+		o.json = elided_lines[i].json;
+		nt_output_elided(&o, elided_lines[i].n);
+		fclose(f);
+		CHECK_STR(buf, elided_lines[i].line);
+	}
+}
