@@ -184,11 +184,6 @@ int nt_diag_run(struct nt_diag *d, const struct nt_event *ev, unsigned int n,
 	return 0;
 }
 
-void nt_diag_print(struct nt_diag *d, const struct nt_event *ev, const struct nt_diag_block *b)
-{
-	nt_output_findings(d->out, ev, b->f, b->nf);
-}
-
 void nt_diag_block_free(struct nt_diag_block *b)
 {
 	unsigned int i;

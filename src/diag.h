@@ -45,9 +45,6 @@ int nt_diag_run(struct nt_diag *d, const struct nt_event *ev, unsigned int n,
  * what nt_diag_run would find for it, e.g. to keep it when a long packet's
  * middle is elided (nt_life_set_keep). */
 enum nt_level nt_diag_event_level(struct nt_diag *d, const struct nt_event *e);
-/* "---------------- ANALYSIS RESULT ---------------------" and findings:
- * nt_output_findings on d->out */
-void nt_diag_print(struct nt_diag *d, const struct nt_event *ev, const struct nt_diag_block *b);
 void nt_diag_block_free(struct nt_diag_block *b);
 /* "ipv4", "PRE_ROUTING" */
 const char *nt_nf_family_name(unsigned int pf);

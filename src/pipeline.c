@@ -19,12 +19,6 @@ static bool lifecycle(const struct nt_pipe *p)
 	return p->opts->mode == NT_MODE_LIFE || p->opts->mode == NT_MODE_DIAG;
 }
 
-static bool is_free(const struct nt_event *e)
-{
-	return e->kind == NT_KIND_DROP || e->hook == NT_HOOK_KFREE_SKB ||
-	       e->hook == NT_HOOK_CONSUME_SKB;
-}
-
 /* A buffer that never was a network packet: no protocol (skb->protocol 0:
  * AF_UNIX and netlink skbs, which kfree_skb frees as well) and no device.
  * Its free is not a network drop. */
@@ -98,7 +92,7 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 	bool diag = p->opts->mode == NT_MODE_DIAG;
 	bool match = !(f->set & ~NT_F_NETNS & ~p->kernel_judged);
 	bool network = false;
-	unsigned int i, n;
+	unsigned int i, n, gap;
 
 	if (p->done || !c->nev)
 		return;
@@ -107,7 +101,7 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 		return;
 	for (i = 0; i < c->nev; i++) {
 		nt_life_get(c, i, &ev[i]);
-		network = network || !not_network(&ev[i]) || !is_free(&ev[i]);
+		network = network || !not_network(&ev[i]) || !nt_life_is_free(&ev[i]);
 		/* a source that could not judge every event in the kernel hands
 		 * them all over: a packet is shown when any of its events passes */
 		if (!match && nt_filter_match(f, &ev[i].pkt, ev[i].pid))
@@ -139,13 +133,17 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 		}
 	}
 	nt_output_block(p->out, c->skbs, c->nskbs);
-	for (i = 0; i < n; i++)
+	/* a long packet's elided middle: the line goes where it was */
+	gap = nt_life_gap(c, ev, n);
+	for (i = 0; i < n; i++) {
+		if (i == gap)
+			nt_output_elided(p->out, c->dropped_events);
 		nt_output_hook(p->out, &ev[i], db.annot ? db.annot[i] : NULL);
-	if (c->dropped_events)
-		fprintf(p->out->f, "... %u more events of this packet not shown\n",
-			c->dropped_events);
+	}
+	if (c->dropped_events && gap == n)
+		nt_output_elided(p->out, c->dropped_events);
 	if (diag) {
-		nt_diag_print(&p->diag, ev, &db);
+		nt_output_findings(p->out, ev, db.f, db.nf);
 		if (db.max == NT_LVL_ERROR && !p->opts->diag_keep) {
 			nt_output_msg(p->out, "analysis finished!");
 			p->done = true;
@@ -161,9 +159,20 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 		p->done = true;
 }
 
+/* An event a long packet would elide is kept when the diagnosis gives it
+ * a WARNING or ERROR (frees and drops are always kept). */
+static bool keep_event(const struct nt_event *e, void *arg)
+{
+	struct nt_pipe *p = arg;
+
+	return nt_diag_event_level(&p->diag, e) >= NT_LVL_WARNING;
+}
+
 int nt_pipe_init(struct nt_pipe *p, const struct nt_opts *o, struct nt_output *out,
 		 const struct nt_rules *rules)
 {
+	int err;
+
 	p->opts = o;
 	p->out = out;
 	p->diag.rules = rules;
@@ -171,8 +180,10 @@ int nt_pipe_init(struct nt_pipe *p, const struct nt_opts *o, struct nt_output *o
 	p->diag.hooks = o->hooks;
 	if (!lifecycle(p))
 		return 0;
-	return nt_life_init(&p->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS,
-			    print_block, p);
+	err = nt_life_init(&p->life, NT_LIFE_CTX, NT_LIFE_EVENTS, NT_LIFE_AGE_NS, print_block, p);
+	if (!err && o->mode == NT_MODE_DIAG)
+		nt_life_set_keep(&p->life, keep_event, p);
+	return err;
 }
 
 /* The user-space filters: the namespace (events carry the skb's), what is

@@ -76,7 +76,7 @@ static char *print(struct fixture *fx, struct nt_event *ev, struct nt_diag_block
 
 	memset(fx->buf, 0, sizeof(fx->buf));
 	fx->out.f = f;
-	nt_diag_print(&fx->d, ev, b);
+	nt_output_findings(fx->d.out, ev, b->f, b->nf);
 	fclose(f);
 	return fx->buf;
 }
