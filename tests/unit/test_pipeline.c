@@ -167,3 +167,36 @@ TEST(pipeline_lifecycle_blocks)
 	CHECK_INT(r.p.printed, 1);
 	rig_free(&r);
 }
+
+/* A packet with more events than the tracker keeps, under --json: every
+ * line is a JSON object (the elided middle too, where it was), and the
+ * free at the end is printed. */
+TEST(pipeline_long_packet_json)
+{
+	struct rig r;
+	struct nt_event e;
+	const char *out, *line, *el, *last;
+	unsigned int i, lines = 0;
+
+	rig_init(&r, NT_MODE_LIFE);
+	r.o.json = r.out.json = true;
+	CHECK_INT(nt_pipe_init(&r.p, &r.o, &r.out, NULL), 0);
+	for (i = 0; i < 100; i++) {
+		ev_udp(&e, SKB1, i == 99 ? NT_HOOK_KFREE_SKB : NT_HOOK_NETIF_RECEIVE_SKB,
+		       "10.0.0.1", 5555);
+		e.ts += i * 1000;
+		CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+	}
+	out = rig_end(&r);
+	for (line = out; *line; line = strchr(line, '\n') + 1) {
+		CHECK(line[0] == '{' && strchr(line, '\n') && strchr(line, '\n')[-1] == '}');
+		lines++;
+	}
+	el = strstr(out, "\"elided\"");
+	last = strstr(out, "kfree_skb");
+	CHECK(el && last && el < last);
+	CHECK_CONTAINS(out, "{\"type\":\"elided\",\"count\":36}\n");	/* 64 kept */
+	CHECK(!strstr(out, "more events of this packet"));
+	CHECK(lines > 60);
+	rig_free(&r);
+}
