@@ -21,8 +21,6 @@
 #include "../compat/dropreason.h"
 #include "../compat/hooks.h"
 #include "../bpf/filter.h"
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 
 static volatile sig_atomic_t nt_stop;	/* the only file-scope mutable state */
 
