@@ -69,11 +69,25 @@ static int push(struct nt_diag_block *b, unsigned int *cap, struct nt_finding f)
 	return 0;
 }
 
-/* "iptables table:filter, chain:INPUT" or, at nft_do_chain, "nftables
- * table:t, chain:c" (an nftables chain without a name reported: the hook) */
+/* iptables-nft's chains (INPUT, PREROUTING, and user chains by iptables'
+ * custom) are upper case; an nftables ruleset's are not, by nft's */
+static bool ipt_style_chain(const char *chain)
+{
+	const char *c;
+
+	for (c = chain; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			return false;
+	return chain[0] != 0;
+}
+
+/* "iptables table:filter, chain:INPUT" (x_tables, and iptables-nft rules
+ * run by nft_do_chain, as the seed shows them) or "nftables table:t,
+ * chain:c" for an nftables ruleset (a chain without a name reported: the
+ * hook) */
 static void nf_table_note(const struct nt_event *e, char *buf, size_t len)
 {
-	bool nft = e->hook == NT_HOOK_NFT_DO_CHAIN;
+	bool nft = e->hook == NT_HOOK_NFT_DO_CHAIN && !ipt_style_chain(e->nf_chain);
 	const char *chain = e->nf_chain;
 
 	if (!chain[0])

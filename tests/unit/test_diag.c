@@ -188,7 +188,7 @@ TEST(diag_netfilter_seed_example)
 	ev[4].location = 0xffffffff81002096ULL;
 	CHECK_INT(nt_diag_run(&fx.d, ev, 5, &b), 0);
 	CHECK_STR(b.annot[0], "*ipv4 in chain: PRE_ROUTING*");
-	CHECK_STR(b.annot[1], "*nftables table:nat, chain:PREROUTING*");
+	CHECK_STR(b.annot[1], "*iptables table:nat, chain:PREROUTING*");
 	CHECK_STR(b.annot[2], "*NAT happens (packet address will change)*");
 	CHECK_STR(b.annot[3], "*ipv4 in chain: FORWARD* *packet is dropped by netfilter (NF_DROP)*");
 	CHECK_INT(b.nf, 3);
@@ -258,6 +258,9 @@ static const struct {
 	  .annot = "*nftables table:filter, chain:output*" },
 	{ NFT(NT_EV_NF | NT_EV_NF_TABLE, 2, 1, "filter", ""),
 	  .annot = "*nftables table:filter, chain:LOCAL_IN*" },
+	/* iptables-nft's rules run in nft_do_chain: labelled as the seed does */
+	{ NFT(NT_EV_NF | NT_EV_NF_TABLE, 2, 1, "filter", "INPUT"),
+	  .annot = "*iptables table:filter, chain:INPUT*" },
 	{ IPT(NT_EV_NF | NT_EV_NF_TABLE, 2, 1, "filter", ""),
 	  .annot = "*iptables table:filter, chain:INPUT*" },
 	{ IPT(NT_EV_NF_TABLE, 2, 0, "raw", "PREROUTING"),
