@@ -246,6 +246,7 @@ static const char *nt_args_err(int err)
 /* Which mechanisms the host offers (before per-hook failures). */
 struct nt_life_feats {
 	bool fentry, kprobe, tp_btf, raw_tp;
+	bool fentry_many;	/* fentry attaches to functions of 7+ arguments */
 };
 
 static void nt_life_feats_of(struct nt_features *ft, struct nt_life_feats *f)
@@ -255,6 +256,7 @@ static void nt_life_feats_of(struct nt_features *ft, struct nt_life_feats *f)
 	f->kprobe = nt_feat_has(ft, NT_FEAT_KPROBE_BPF);
 	f->tp_btf = nt_feat_has(ft, NT_FEAT_TP_BTF) && nt_feat_has(ft, NT_FEAT_BTF);
 	f->raw_tp = nt_feat_has(ft, NT_FEAT_RAW_TP);
+	f->fentry_many = f->fentry && nt_feat_has(ft, NT_FEAT_FENTRY_MANY);
 }
 
 /* Reads from BTF what planning the hook needs (struct nt_life_hook). */
@@ -334,10 +336,15 @@ static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 		 * types only pointers to structs in a tracing context
 		 * (btf_ctx_access, "arg1 type PTR is not a struct"); a kprobe
 		 * reads the register. */
+		bool many = lh->ka.nargs > 6 && !f->fentry_many;
+
 		if (lh->ka.pptr && fentry && !kprobe)
 			snprintf(kwhy, sizeof(kwhy), "%s takes struct sk_buff **, which fentry "
 				 "cannot read, and there are no kprobes", kf);
-		fm = (fentry && !lh->ka.pptr ? NT_MECH_BIT(NT_MECH_FENTRY) : 0) |
+		else if (many && fentry && !kprobe)
+			snprintf(kwhy, sizeof(kwhy), "%s has %d arguments, more than fentry "
+				 "attaches to here (6), and there are no kprobes", kf, lh->ka.nargs);
+		fm = (fentry && !lh->ka.pptr && !many ? NT_MECH_BIT(NT_MECH_FENTRY) : 0) |
 		     (kprobe ? NT_MECH_BIT(NT_MECH_KPROBE) : 0);
 	}
 

@@ -143,6 +143,57 @@ static int probe_fentry(struct nt_features *ft, char *why, size_t len)
 	return load_tracing_prog(ft, BPF_TRACE_FENTRY, "ip_rcv", BTF_KIND_FUNC, why, len);
 }
 
+/* x86's trampolines took at most 6 arguments before v6.5: fentry then
+ * loads on a function with more and fails to attach.  Asked of the kernel:
+ * a program that returns at once, attached for a moment to a function of
+ * the hook catalogue with 7+ arguments. */
+static int probe_fentry_many(struct nt_features *ft, char *why, size_t len)
+{
+	static const char *const targets[] = { "__inet_lookup_listener", "fib_validate_source" };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	const struct btf_type *t;
+	struct btf *btf;
+	size_t i;
+	int id = -1, fd, lfd, err;
+
+	if (!nt_feat_has(ft, NT_FEAT_FENTRY)) {
+		snprintf(why, len, "no fentry at all");
+		return 0;
+	}
+	btf = nt_btfset_base(&ft->btf);
+	for (i = 0; btf && i < sizeof(targets) / sizeof(targets[0]); i++) {
+		id = btf__find_by_name_kind(btf, targets[i], BTF_KIND_FUNC);
+		t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+		if (t && btf_is_func_proto(t) && btf_vlen(t) > 6)
+			break;
+		id = -1;
+	}
+	if (id < 0) {
+		snprintf(why, len, "no function of 7+ arguments to try in BTF");
+		return 0;
+	}
+	opts.expected_attach_type = BPF_TRACE_FENTRY;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "nt_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0) {
+		snprintf(why, len, "loading a program on %s: %s", targets[i], strerror(errno));
+		return 0;
+	}
+	lfd = bpf_raw_tracepoint_open(NULL, fd);
+	err = lfd < 0 ? errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	if (err) {
+		snprintf(why, len, "attaching to %s (%u arguments): %s", targets[i],
+			 btf_vlen(btf__type_by_id(btf, btf__type_by_id(btf, id)->type)),
+			 strerror(err));
+		return 0;
+	}
+	snprintf(why, len, "a test program attaches to %s", targets[i]);
+	return 1;
+}
+
 static int probe_raw_tp(struct nt_features *ft, char *why, size_t len)
 {
 	int fd, lfd;
@@ -270,6 +321,7 @@ static const struct {
 	[NT_FEAT_RAW_TP]	= { "BPF raw_tp programs", probe_raw_tp },
 	[NT_FEAT_TP_BTF]	= { "BPF tp_btf programs", probe_tp_btf },
 	[NT_FEAT_FENTRY]	= { "BPF fentry/fexit programs", probe_fentry },
+	[NT_FEAT_FENTRY_MANY]	= { "fentry on 7+ arguments", probe_fentry_many },
 	[NT_FEAT_KPROBE_BPF]	= { "BPF kprobe programs", probe_kprobe_bpf },
 	[NT_FEAT_KPROBE_EVENTS]	= { "tracefs kprobe_events", probe_kprobe_events },
 	[NT_FEAT_DROP_REASON]	= { "skb drop reasons", probe_drop_reason },

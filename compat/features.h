@@ -19,6 +19,7 @@ enum nt_feat_id {
 	NT_FEAT_RAW_TP,		/* BPF raw tracepoint programs load and attach */
 	NT_FEAT_TP_BTF,		/* BPF tp_btf programs load */
 	NT_FEAT_FENTRY,		/* BPF fentry programs load */
+	NT_FEAT_FENTRY_MANY,	/* fentry attaches to functions of 7+ arguments */
 	NT_FEAT_KPROBE_BPF,	/* BPF kprobe programs load and attach */
 	NT_FEAT_KPROBE_EVENTS,	/* tracefs kprobe_events */
 	NT_FEAT_DROP_REASON,	/* skb:kfree_skb carries a reason */
