@@ -15,7 +15,7 @@
 # non-zero on any failure.
 #
 # Environment: NT_SUITE_TIMEOUT (seconds per suite, default 600),
-# NT_VM_SUITE_TIMEOUT (the vm suite, default 3000; 5400 on one core, where the
+# NT_VM_SUITE_TIMEOUT (the vm suite, default 3300; 5400 on one core, where the
 # kernels boot one after the other), NT_KEEP=1 keeps the suites' temporary
 # files; tests/vm/vm-suite.sh lists the NT_VM_* settings.
 
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 SUITE_TIMEOUT=${NT_SUITE_TIMEOUT:-600}
 if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-3000}
+	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-3300}
 else
 	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-5400}
 fi

@@ -13,13 +13,13 @@
 #   NT_VM_KERNELS   kernels to boot (default "6.1 6.12")
 #   NT_VM_SUITES    tests/run.sh arguments in the guest (default: every
 #                   tests/integration suite but static, which builds with make)
-#   NT_VM_TIMEOUT   bound per kernel in seconds (default 2700)
+#   NT_VM_TIMEOUT   bound per kernel in seconds (default 3000)
 #   NT_VM_JOBS      kernels booted at the same time (default: host cores)
 #   NT_VM_SMP       guest CPUs (default 1; see README "Measured")
 #   NT_VM_START_TIMEOUT, NT_VM_STOP_TIMEOUT, NT_VM_GUEST_SUITE_TIMEOUT
 #                   lib.sh's NT_START_TIMEOUT / NT_STOP_TIMEOUT and
 #                   tests/run.sh's NT_SUITE_TIMEOUT in the guest (defaults
-#                   60, 30, 900 s: loading ~55 BPF programs takes ~25 s and
+#                   60, 30, 1500 s: loading ~55 BPF programs takes ~25 s and
 #                   detaching them ~6 s under TCG)
 #   NT_VM_KNOWN_FAIL  lifecycle tests reported as SKIP for an open bug,
 #                   "func:backend ..." (default none)
@@ -33,7 +33,7 @@ OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 
 KERNELS=${NT_VM_KERNELS:-6.1 6.12}
-TMO=${NT_VM_TIMEOUT:-2700}
+TMO=${NT_VM_TIMEOUT:-3000}
 SMP=${NT_VM_SMP:-1}
 JOBS=${NT_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
 # Suites that cannot run in the guest: static builds nettrace with make
@@ -128,7 +128,7 @@ one()
 	"$VM_DIR/run-vm.sh" -k "$k" -t "$TMO" --smp "$SMP" \
 		-e NT_START_TIMEOUT="${NT_VM_START_TIMEOUT:-60}" \
 		-e NT_STOP_TIMEOUT="${NT_VM_STOP_TIMEOUT:-30}" \
-		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-900}" \
+		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-1500}" \
 		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-}" \
 		-- "tests/run.sh $SUITES" \
 		2>"$err" | tee "$log" | forward "$k" > "$res"
