@@ -4,10 +4,10 @@
  * per-CPU loss counters.  Lifecycle as in libbpf-bootstrap:
  * open -> set rodata / pick programs -> load -> attach -> poll -> destroy.
  *
- * Two program sets: the drop monitor (drop.bpf.c, --drop) and the packet
- * lifecycle (life.bpf.c, default/--basic/--diag), which has one program per
- * hook per mechanism; per hook the best mechanism the host allows is picked
- * here (fentry > kprobe > tp_btf > raw_tp) and only those programs load.
+ * One program set for every mode (trace.bpf.c): one program per hook per
+ * mechanism.  Per wanted hook (--drop: the drop hook alone) the planner
+ * picks the best mechanism the host allows (compat/plan.c), and only those
+ * programs load.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,16 +27,16 @@
 #include "compat/btf_args.h"
 #include "compat/plan.h"
 #include "compat/features.h"
-#include "drop.skel.h"
-#include "life.skel.h"
+#include "trace.skel.h"
 
-/* Power of two, page multiple.  ~10k events of 412 bytes: a second of a
- * heavy drop storm at the reader's pace before the lost counter moves. */
-#define NT_BPF_RINGBUF_SIZE	(4U << 20)
+/* Power of two, page multiple.  --drop: ~10k events of 412 bytes (with
+ * stacks), a second of a heavy drop storm at the reader's pace before the
+ * lost counter moves. */
+#define NT_BPF_DROP_RINGBUF_SIZE	(4U << 20)
 
-/* Lifecycle events take 264 bytes of ring (no stack), and the ring's data
- * pages are mapped twice into the reader, all resident from the mmap on:
- * 2 MiB there is 4 MiB of RSS less and still ~7,900 events of backlog,
+/* Other modes: events take 264 bytes of ring (no stack), and the ring's
+ * data pages are mapped twice into the reader, all resident from the mmap
+ * on: 2 MiB there is 4 MiB of RSS less and still ~7,900 events of backlog,
  * 16 times the wake-up threshold below. */
 #define NT_BPF_LIFE_RINGBUF_SIZE	(2U << 20)
 
@@ -47,8 +47,8 @@
 /* Load attempts: each failed one drops the program that failed. */
 #define NT_BPF_LOAD_TRIES	8
 
-/* What the lifecycle set does with one hook. */
-struct nt_life_hook {
+/* What the program set does with one hook. */
+struct nt_bpf_hook {
 	unsigned char mech;		/* enum nt_hook_mech, NT_MECH_NONE = skipped */
 	unsigned char banned;		/* 1 << mech: failed to load that way */
 	struct bpf_program *entry;	/* NULL for skb_clone under fentry */
@@ -58,7 +58,7 @@ struct nt_life_hook {
 	struct nt_hook_args args;
 	char why[256];			/* NT_MECH_NONE: the reason, for -v */
 	/* What BTF says about the hook, read once before the first load
-	 * (nt_life_resolve_hook), so the BTF is freed before libbpf reads
+	 * (nt_bpf_resolve_hook), so the BTF is freed before libbpf reads
 	 * its own copy: two parsed copies of vmlinux BTF were the start-up
 	 * peak of the process's memory. */
 	bool has_tp;			/* the catalogue names a tracepoint */
@@ -70,11 +70,9 @@ struct nt_life_hook {
 
 struct nt_bpf {
 	struct nt_ctx *ctx;
-	struct drop_bpf *skel;
-	struct bpf_program *prog;	/* the one kfree_skb flavour loaded */
-	struct life_bpf *life;		/* lifecycle modes instead of skel */
-	struct nt_life_hook *hooks;	/* NT_HOOK_MAX, lifecycle modes */
-	struct bpf_map *events, *lost;	/* of whichever object is loaded */
+	struct trace_bpf *skel;
+	struct nt_bpf_hook *hooks;	/* NT_HOOK_MAX */
+	struct bpf_map *events, *lost;
 	struct ring_buffer *rb;
 	int ncpus;
 	__u64 *lost_vals;		/* per-CPU read buffer, ncpus entries */
@@ -94,7 +92,7 @@ static int nt_bpf_libbpf_print(enum libbpf_print_level level, const char *fmt, v
 	va_list aq;
 
 	/* "libbpf: prog '%s': failed to load: %d": which program to drop
-	 * before trying again (lifecycle mode). */
+	 * before trying again. */
 	if (level == LIBBPF_WARN && strstr(fmt, "failed to load")) {
 		va_copy(aq, ap);
 		vsnprintf(line, sizeof(line), fmt, aq);
@@ -147,77 +145,7 @@ static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 	return 0;
 }
 
-/*
- * Does skb:kfree_skb pass a reason?  The tracepoint's BTF typedef
- * btf_trace_kfree_skb is a pointer to func_proto (void *__data, skb,
- * location[, reason[, rx_sk]]): reason arrived in v5.17 (c504e5c2f964),
- * rx_sk in v6.11, both after location, so >= 4 params means args[2] is
- * the reason.  Returns 1, 0, or -errno when this BTF cannot tell.
- */
-static int nt_bpf_kfree_skb_has_reason(const struct btf *btf)
-{
-	const struct btf_type *t;
-	int id;
-
-	id = btf__find_by_name_kind(btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return id;
-	t = btf__type_by_id(btf, id);
-	t = t ? btf__type_by_id(btf, t->type) : NULL;
-	if (!t || !btf_is_ptr(t))
-		return -EINVAL;
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t))
-		return -EINVAL;
-	return btf_vlen(t) >= 4;
-}
-
-/* One attempt at open + configure + load with the chosen flavour.  A load
- * failure is left to the caller to report when it may retry (quiet). */
-static int nt_bpf_load(struct nt_bpf *st, bool use_btf, int has_reason, bool quiet)
-{
-	const struct nt_trace_req *o = st->ctx->req;
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = st->ctx->feat->btf.path);
-	struct drop_bpf *skel;
-	char buf[128];
-	int err;
-
-	skel = drop_bpf__open_opts(&oo);
-	if (!skel) {
-		err = -errno;
-		nt_err("bpf: cannot open the drop monitor object: %s",
-		       nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	st->skel = skel;
-
-	skel->rodata->nt_filter = o->filter;
-	skel->rodata->nt_has_reason = has_reason > 0;
-	skel->rodata->nt_want_stack = o->want_stack;
-	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
-
-	st->prog = use_btf ? skel->progs.nt_kfree_skb_btf : skel->progs.nt_kfree_skb_raw;
-	bpf_program__set_autoload(skel->progs.nt_kfree_skb_btf, use_btf);
-	bpf_program__set_autoload(skel->progs.nt_kfree_skb_raw, !use_btf);
-
-	err = bpf_map__set_max_entries(skel->maps.events, NT_BPF_RINGBUF_SIZE);
-	if (err) {
-		nt_err("bpf: cannot size the ring buffer to %u bytes: %s",
-		       NT_BPF_RINGBUF_SIZE, nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-
-	err = drop_bpf__load(skel);
-	if (err && !quiet)
-		nt_err("bpf: loading %s/kfree_skb failed: %s%s",
-		       use_btf ? "tp_btf" : "raw_tp", nt_bpf_strerror(err, buf, sizeof(buf)),
-		       o->debug ? "" : " (--debug shows the verifier log)");
-	return err;
-}
-
-/* ---- lifecycle ----------------------------------------------------------- */
-
-/* Program name prefixes in life.bpf.c, one program per hook per kind. */
+/* Program name prefixes in trace.bpf.c, one program per hook per kind. */
 static const char *const nt_hook_ids[NT_HOOK_MAX] = {
 #define NT_HOOK(id, ...) [NT_HOOK_##id] = #id,
 #include "bpf/hooks.def"
@@ -244,12 +172,12 @@ static const char *nt_args_err(int err)
 }
 
 /* Which mechanisms the host offers (before per-hook failures). */
-struct nt_life_feats {
+struct nt_bpf_feats {
 	bool fentry, kprobe, tp_btf, raw_tp;
 	bool fentry_many;	/* fentry attaches to functions of 7+ arguments */
 };
 
-static void nt_life_feats_of(struct nt_features *ft, struct nt_life_feats *f)
+static void nt_bpf_feats_of(struct nt_features *ft, struct nt_bpf_feats *f)
 {
 	/* fentry and tp_btf resolve targets in the running kernel's BTF. */
 	f->fentry = nt_feat_has(ft, NT_FEAT_FENTRY) && nt_feat_has(ft, NT_FEAT_BTF);
@@ -259,12 +187,12 @@ static void nt_life_feats_of(struct nt_features *ft, struct nt_life_feats *f)
 	f->fentry_many = f->fentry && nt_feat_has(ft, NT_FEAT_FENTRY_MANY);
 }
 
-/* Reads from BTF what planning the hook needs (struct nt_life_hook). */
-static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
-				 const struct nt_life_feats *f, int id)
+/* Reads from BTF what planning the hook needs (struct nt_bpf_hook). */
+static void nt_bpf_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
+				 const struct nt_bpf_feats *f, int id)
 {
 	const struct nt_hook *h = &nt_hooks[id];
-	struct nt_life_hook *lh = &st->hooks[id];
+	struct nt_bpf_hook *lh = &st->hooks[id];
 	char sys[32];
 	int i;
 
@@ -287,13 +215,13 @@ static void nt_life_resolve_hook(struct nt_bpf *st, struct nt_btf_set *b,
  * what this host offers for its kernel function (fentry, kprobe) and its
  * tracepoint (tp_btf, raw_tp), less what failed to load before.  Sets
  * lh->mech (NONE with the reason in why), lh->args and lh->target; the
- * programs are found by nt_life_find_progs().
+ * programs are found by nt_bpf_find_progs().
  */
-static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
+static void nt_bpf_plan_hook(struct nt_bpf *st, const struct nt_bpf_feats *f,
 			      int id, char *why, size_t len)
 {
 	const struct nt_hook *h = &nt_hooks[id];
-	struct nt_life_hook *lh = &st->hooks[id];
+	struct nt_bpf_hook *lh = &st->hooks[id];
 	bool fentry = f->fentry && !(lh->banned & (1 << NT_MECH_FENTRY));
 	bool kprobe = f->kprobe && !(lh->banned & (1 << NT_MECH_KPROBE));
 	bool tp_btf = f->tp_btf && !(lh->banned & (1 << NT_MECH_TP_BTF));
@@ -370,67 +298,69 @@ static void nt_life_plan_hook(struct nt_bpf *st, const struct nt_life_feats *f,
 
 /* The programs of a planned hook in the object: entry and, where wanted,
  * exit (fexit/kretprobe: skb_clone's clone, --ret's return values). */
-static void nt_life_find_progs(struct nt_bpf *st, int id)
+static void nt_bpf_find_progs(struct nt_bpf *st, int id)
 {
 	const struct nt_hook *h = &nt_hooks[id];
-	struct nt_life_hook *lh = &st->hooks[id];
+	struct nt_bpf_hook *lh = &st->hooks[id];
 	bool want_ret = st->ctx->req->want_ret, clone = h->flags & NT_HF_CLONE;
 	bool fentry = lh->mech == NT_MECH_FENTRY;
 	char name[48];
 
 	lh->entry = lh->exit = NULL;
 	if (lh->mech == NT_MECH_TP_BTF || lh->mech == NT_MECH_RAW_TP) {
-		snprintf(name, sizeof(name), "%s_%s", lh->mech == NT_MECH_TP_BTF ? "tb" : "rt",
+		snprintf(name, sizeof(name), "nt_%s_%s", lh->mech == NT_MECH_TP_BTF ? "tb" : "rt",
 			 nt_hook_ids[id]);
-		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+		lh->entry = bpf_object__find_program_by_name(st->skel->obj, name);
 		return;
 	}
 	if (!fentry && lh->mech != NT_MECH_KPROBE)
 		return;
 	/* skb_clone under fentry: the fexit sees parent and clone */
 	if (!(clone && fentry)) {
-		snprintf(name, sizeof(name), "%s_%s", fentry ? "fe" : "kp", nt_hook_ids[id]);
-		lh->entry = bpf_object__find_program_by_name(st->life->obj, name);
+		snprintf(name, sizeof(name), "nt_%s_%s", fentry ? "fe" : "kp", nt_hook_ids[id]);
+		lh->entry = bpf_object__find_program_by_name(st->skel->obj, name);
 	}
 	/* fexit finds the return value at args[nargs] (nt_ctx_arg reads up to
 	 * args[6]); a void function has none */
 	if (clone || (want_ret && lh->args.has_ret && (!fentry || lh->args.nargs <= 6))) {
-		snprintf(name, sizeof(name), "%s_%s", fentry ? "fx" : "kr", nt_hook_ids[id]);
-		lh->exit = bpf_object__find_program_by_name(st->life->obj, name);
+		snprintf(name, sizeof(name), "nt_%s_%s", fentry ? "fx" : "kr", nt_hook_ids[id]);
+		lh->exit = bpf_object__find_program_by_name(st->skel->obj, name);
 	}
 }
 
 /* Opens the object, plans every wanted hook, configures and loads.
  * Returns 0, -EAGAIN after banning the program that failed to load, or
  * -errno. */
-static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
+static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 {
 	struct nt_ctx *ctx = st->ctx;
 	const struct nt_trace_req *o = ctx->req;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = st->ctx->feat->btf.path);
 	struct bpf_program *prog;
-	struct life_bpf *skel;
+	struct trace_bpf *skel;
+	__u32 rsize = o->drop ? NT_BPF_DROP_RINGBUF_SIZE : NT_BPF_LIFE_RINGBUF_SIZE;
 	int id, err, planned = 0;
 	char buf[128];
 
-	skel = life_bpf__open_opts(&oo);
+	skel = trace_bpf__open_opts(&oo);
 	if (!skel) {
 		err = -errno;
-		nt_err("bpf: cannot open the lifecycle object: %s",
+		nt_err("bpf: cannot open the BPF object: %s",
 		       nt_bpf_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
-	st->life = skel;
+	st->skel = skel;
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 
 	skel->rodata->nt_filter = o->filter;
 	skel->rodata->nt_filtering = o->filter.set != 0;
 	skel->rodata->nt_want_funcs = o->want_nf_funcs;
+	skel->rodata->nt_want_stack = o->want_stack;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
 
 	for (id = 0; id < NT_HOOK_MAX; id++) {
-		struct nt_life_hook *lh = &st->hooks[id];
+		struct nt_bpf_hook *lh = &st->hooks[id];
 		struct bpf_program *p[2];
 		int i;
 
@@ -438,10 +368,10 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 		if (!nt_hook_set_has(&ctx->req->hooks, id))
 			continue;
 		lh->why[0] = 0;
-		nt_life_plan_hook(st, f, id, lh->why, sizeof(lh->why));
+		nt_bpf_plan_hook(st, f, id, lh->why, sizeof(lh->why));
 		if (lh->mech == NT_MECH_NONE)
 			continue;
-		nt_life_find_progs(st, id);
+		nt_bpf_find_progs(st, id);
 		p[0] = lh->entry;
 		p[1] = lh->exit;
 		for (i = 0; i < 2; i++) {
@@ -479,20 +409,20 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 	skel->rodata->nt_clone_hook = o->filter.set &&
 				      st->hooks[NT_HOOK_SKB_CLONE].mech != NT_MECH_NONE;
 
-	err = bpf_map__set_max_entries(skel->maps.events, NT_BPF_LIFE_RINGBUF_SIZE);
+	err = bpf_map__set_max_entries(skel->maps.events, rsize);
 	if (err) {
-		nt_err("bpf: cannot size the ring buffer to %u bytes: %s",
-		       NT_BPF_LIFE_RINGBUF_SIZE, nt_bpf_strerror(err, buf, sizeof(buf)));
+		nt_err("bpf: cannot size the ring buffer to %u bytes: %s", rsize,
+		       nt_bpf_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
 
 	nt_bpf_failed_prog[0] = 0;
-	err = life_bpf__load(skel);
+	err = trace_bpf__load(skel);
 	if (!err)
 		return 0;
 	/* Drop the hook way that failed and try again without it. */
 	for (id = 0; nt_bpf_failed_prog[0] && id < NT_HOOK_MAX; id++) {
-		struct nt_life_hook *lh = &st->hooks[id];
+		struct nt_bpf_hook *lh = &st->hooks[id];
 
 		if (lh->mech == NT_MECH_NONE)
 			continue;
@@ -506,18 +436,18 @@ static int nt_life_try_load(struct nt_bpf *st, const struct nt_life_feats *f)
 			return -EAGAIN;
 		}
 	}
-	nt_err("bpf: loading the lifecycle programs failed: %s%s",
+	nt_err("bpf: loading the programs failed: %s%s",
 	       nt_bpf_strerror(err, buf, sizeof(buf)),
 	       o->debug ? "" : " (--debug shows the verifier log)");
 	return err;
 }
 
-static int nt_life_open(struct nt_bpf *st)
+static int nt_bpf_load(struct nt_bpf *st)
 {
 	struct nt_ctx *ctx = st->ctx;
 	struct nt_features *ft = ctx->feat;
 	struct nt_btf_set *b = &ft->btf;
-	struct nt_life_feats f;
+	struct nt_bpf_feats f;
 	struct timespec t0, t1;
 	int err, id, tries, n[8] = {};
 	char buf[128];
@@ -535,7 +465,7 @@ static int nt_life_open(struct nt_bpf *st)
 		return err;
 	}
 
-	nt_life_feats_of(ft, &f);
+	nt_bpf_feats_of(ft, &f);
 	nt_info("bpf: hook mechanisms: fentry %s%s%s%s, kprobe %s%s%s%s, tp_btf %s, raw_tp %s",
 		f.fentry ? "yes" : "no", f.fentry ? "" : " (",
 		f.fentry ? "" : nt_feat_why(ft, NT_FEAT_FENTRY), f.fentry ? "" : ")",
@@ -545,16 +475,16 @@ static int nt_life_open(struct nt_bpf *st)
 
 	for (id = 0; id < NT_HOOK_MAX; id++)
 		if (nt_hook_set_has(&ctx->req->hooks, id))
-			nt_life_resolve_hook(st, b, &f, id);
+			nt_bpf_resolve_hook(st, b, &f, id);
 	/* not kept through the load: libbpf reads its own copy to relocate */
 	nt_btfset_release(b);
 
 	for (tries = 0; tries < NT_BPF_LOAD_TRIES; tries++) {
-		err = nt_life_try_load(st, &f);
+		err = nt_bpf_try_load(st, &f);
 		if (err != -EAGAIN)
 			break;
-		life_bpf__destroy(st->life);
-		st->life = NULL;
+		trace_bpf__destroy(st->skel);
+		st->skel = NULL;
 	}
 	if (err == -ENODEV) {
 		for (id = 0; id < NT_HOOK_MAX; id++)
@@ -563,14 +493,14 @@ static int nt_life_open(struct nt_bpf *st)
 					st->hooks[id].why);
 	}
 	if (err == -EAGAIN) {
-		nt_err("bpf: the lifecycle programs still fail to load after %d tries", tries);
+		nt_err("bpf: the programs still fail to load after %d tries", tries);
 		err = -EINVAL;
 	}
 	if (err)
 		return err;
 
-	st->events = st->life->maps.events;
-	st->lost = st->life->maps.lost;
+	st->events = st->skel->maps.events;
+	st->lost = st->skel->maps.lost;
 	for (id = 0; id < NT_HOOK_MAX; id++) {
 		ctx->mech[id] = st->hooks[id].mech;
 		n[st->hooks[id].mech]++;
@@ -578,14 +508,14 @@ static int nt_life_open(struct nt_bpf *st)
 			nt_info("hook %s skipped: %s", nt_hooks[id].name, st->hooks[id].why);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	nt_info("bpf: lifecycle programs loaded in %ld ms: fentry %d, kprobe %d, tp_btf %d, "
+	nt_info("bpf: programs loaded in %ld ms: fentry %d, kprobe %d, tp_btf %d, "
 		"raw_tp %d hooks", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 					  (t1.tv_nsec - t0.tv_nsec) / 1000000),
 		n[NT_MECH_FENTRY], n[NT_MECH_KPROBE], n[NT_MECH_TP_BTF], n[NT_MECH_RAW_TP]);
 	return 0;
 }
 
-static struct bpf_link *nt_life_attach_prog(struct nt_life_hook *lh, struct bpf_program *p,
+static struct bpf_link *nt_bpf_attach_prog(struct nt_bpf_hook *lh, struct bpf_program *p,
 					    bool ret)
 {
 	switch (lh->mech) {
@@ -602,7 +532,7 @@ static struct bpf_link *nt_life_attach_prog(struct nt_life_hook *lh, struct bpf_
 	}
 }
 
-static void nt_life_detach_hook(struct nt_life_hook *lh)
+static void nt_bpf_detach_hook(struct nt_bpf_hook *lh)
 {
 	bpf_link__destroy(lh->lentry);
 	bpf_link__destroy(lh->lexit);
@@ -611,7 +541,7 @@ static void nt_life_detach_hook(struct nt_life_hook *lh)
 
 /* Attaches hook by hook: one that fails is skipped and said, not fatal,
  * unless none is left. */
-static int nt_life_attach(struct nt_bpf *st)
+static int nt_bpf_attach_hooks(struct nt_bpf *st)
 {
 	struct nt_ctx *ctx = st->ctx;
 	int id, attached = 0, err;
@@ -620,14 +550,14 @@ static int nt_life_attach(struct nt_bpf *st)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (id = 0; id < NT_HOOK_MAX; id++) {
-		struct nt_life_hook *lh = &st->hooks[id];
+		struct nt_bpf_hook *lh = &st->hooks[id];
 
 		if (lh->mech == NT_MECH_NONE)
 			continue;
 		/* the return first: an entry then always finds its exit */
-		if (lh->exit && !(lh->lexit = nt_life_attach_prog(lh, lh->exit, true)))
+		if (lh->exit && !(lh->lexit = nt_bpf_attach_prog(lh, lh->exit, true)))
 			goto fail;
-		if (lh->entry && !(lh->lentry = nt_life_attach_prog(lh, lh->entry, false)))
+		if (lh->entry && !(lh->lentry = nt_bpf_attach_prog(lh, lh->entry, false)))
 			goto fail;
 		nt_debug("bpf: hook %s via %s on %s (skb arg %d%s%s)", nt_hooks[id].name,
 			 nt_mech_name(lh->mech), lh->target, lh->args.skb, lh->args.pptr ? ", **" : "",
@@ -638,16 +568,16 @@ fail:
 		err = -errno;
 		nt_info("hook %s skipped: %s on %s failed to attach: %s", nt_hooks[id].name,
 			nt_mech_name(lh->mech), lh->target, nt_bpf_strerror(err, buf, sizeof(buf)));
-		nt_life_detach_hook(lh);
+		nt_bpf_detach_hook(lh);
 		lh->mech = NT_MECH_NONE;
 		ctx->mech[id] = NT_MECH_NONE;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!attached) {
-		nt_err("bpf: no lifecycle hook could be attached (-v says why)");
+		nt_err("bpf: no hook could be attached (-v says why)");
 		return -ENODEV;
 	}
-	nt_info("bpf: %d lifecycle hooks attached in %ld ms", attached,
+	nt_info("bpf: %d hooks attached in %ld ms", attached,
 		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return 0;
 }
@@ -655,12 +585,8 @@ fail:
 static int nt_bpf_open(struct nt_ctx *ctx)
 {
 	const struct nt_trace_req *o = ctx->req;
-	struct nt_features *ft = ctx->feat;
-	struct btf *btf;
 	struct nt_bpf *st;
-	bool use_btf, can_raw;
-	int has_reason, err;
-	char buf[128];
+	int err;
 
 	if (ctx->priv)
 		return -EBUSY;
@@ -676,58 +602,9 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	/* every filter but the namespace's runs in the kernel (the pipeline
 	 * checks the namespace the events carry) */
 	ctx->judged = o->filter.set;
-	if (!o->drop) {
-		err = nt_life_open(st);
-		if (err)
-			goto fail;
+	err = nt_bpf_load(st);
+	if (!err)
 		return 0;
-	}
-
-	/* The BTF CO-RE will relocate against: read it once here, so a bad
-	 * --btf-path is reported as such rather than as a load failure. */
-	btf = nt_btfset_base(&ft->btf);
-	if (!btf && ft->btf.path) {
-		err = -errno;
-		nt_err("bpf: cannot read BTF from '%s': %s", ft->btf.path,
-		       nt_bpf_strerror(err, buf, sizeof(buf)));
-		goto fail;
-	}
-	has_reason = btf ? nt_bpf_kfree_skb_has_reason(btf) : -errno;
-	nt_btfset_release(&ft->btf);
-	if (has_reason < 0) {
-		/* No typedef in this BTF: trust the tracefs format probe. */
-		nt_debug("bpf: kfree_skb prototype not in BTF (%s), asking tracefs",
-			 nt_bpf_strerror(has_reason, buf, sizeof(buf)));
-		has_reason = ft && nt_feat_has(ft, NT_FEAT_DROP_REASON);
-	}
-
-	/* tp_btf resolves its target in the running kernel's own BTF, which
-	 * --btf-path cannot stand in for. */
-	use_btf = ft && nt_feat_has(ft, NT_FEAT_TP_BTF) && nt_feat_has(ft, NT_FEAT_BTF);
-	can_raw = !ft || nt_feat_has(ft, NT_FEAT_RAW_TP);
-
-	err = nt_bpf_load(st, use_btf, has_reason, use_btf && can_raw);
-	if (err && use_btf && can_raw && st->skel) {
-		/* The probe said tp_btf loads, this program did not: the
-		 * raw tracepoint needs nothing from the kernel's BTF. */
-		nt_info("bpf: tp_btf/kfree_skb failed to load (%s), using raw_tp",
-			nt_bpf_strerror(err, buf, sizeof(buf)));
-		drop_bpf__destroy(st->skel);
-		st->skel = NULL;
-		use_btf = false;
-		err = nt_bpf_load(st, use_btf, has_reason, false);
-	}
-	if (err)
-		goto fail;
-
-	st->events = st->skel->maps.events;
-	st->lost = st->skel->maps.lost;
-	nt_info("bpf: skb:kfree_skb via %s, drop reason %s, stack %s",
-		use_btf ? "tp_btf" : "raw_tp", has_reason ? "yes" : "no",
-		o->want_stack ? "yes" : "no");
-	return 0;
-
-fail:
 	/* close() is the single cleanup path. */
 	nt_bpf_backend.close(ctx);
 	/* libbpf's private codes (LIBBPF_ERRNO__*, 4000+) mean nothing to
@@ -748,7 +625,7 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 	if (size < offsetof(struct nt_event, stack))
 		return 0;	/* cannot happen with a matching object */
 	if (size < sizeof(struct nt_event)) {
-		/* lifecycle events stop before the stack */
+		/* events without a stack stop before it */
 		memset(&full, 0, sizeof(full));
 		memcpy(&full, data, size);
 		data = &full;
@@ -771,11 +648,10 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 static int nt_bpf_attach(struct nt_ctx *ctx)
 {
 	struct nt_bpf *st = ctx->priv;
-	struct bpf_link *link;
 	char buf[128];
 	int err;
 
-	if (!st || (!st->skel && !st->life))
+	if (!st || !st->skel)
 		return -EINVAL;
 
 	st->ncpus = libbpf_num_possible_cpus();
@@ -797,22 +673,7 @@ static int nt_bpf_attach(struct nt_ctx *ctx)
 		return err;
 	}
 
-	if (st->life)
-		return nt_life_attach(st);
-
-	link = bpf_program__attach(st->prog);
-	if (!link) {
-		err = -errno;
-		nt_err("bpf: prog '%s': failed to attach to skb:kfree_skb: %s",
-		       bpf_program__name(st->prog), nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	/* Owned by the skeleton from here: drop_bpf__destroy() detaches it. */
-	if (st->prog == st->skel->progs.nt_kfree_skb_btf)
-		st->skel->links.nt_kfree_skb_btf = link;
-	else
-		st->skel->links.nt_kfree_skb_raw = link;
-	return 0;
+	return nt_bpf_attach_hooks(st);
 }
 
 /* Reports what the per-CPU loss counters gained since the last look. */
@@ -872,8 +733,8 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 		err = 0;
 		intr = true;
 	}
-	/* Both programs submit without waking us below a backlog (life.bpf.c
-	 * and drop.bpf.c, nt_wake_flags): collect what the timeout left. */
+	/* The programs submit without waking us below a backlog (bpf/ring.h,
+	 * nt_wake_flags): collect what the timeout left. */
 	if (err >= 0 && !st->stop)
 		err = ring_buffer__consume(st->rb);
 
@@ -906,10 +767,9 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 	ring_buffer__free(st->rb);
 	if (st->hooks)
 		for (id = 0; id < NT_HOOK_MAX; id++)
-			nt_life_detach_hook(&st->hooks[id]);
-	life_bpf__destroy(st->life);
+			nt_bpf_detach_hook(&st->hooks[id]);
+	trace_bpf__destroy(st->skel);
 	free(st->hooks);
-	drop_bpf__destroy(st->skel);
 	free(st->lost_vals);
 	free(st);
 	ctx->priv = NULL;
@@ -921,7 +781,7 @@ static enum nt_hook_mech nt_bpf_plan(struct nt_ctx *ctx, int id, char *target, s
 				     char *why, size_t wlen)
 {
 	struct nt_bpf *st = ctx->priv;
-	struct nt_life_feats f;
+	struct nt_bpf_feats f;
 
 	if (!st) {
 		if (!(st = calloc(1, sizeof(*st))))
@@ -931,10 +791,10 @@ static enum nt_hook_mech nt_bpf_plan(struct nt_ctx *ctx, int id, char *target, s
 	}
 	if (!st->hooks && !(st->hooks = calloc(NT_HOOK_MAX, sizeof(*st->hooks))))
 		return NT_MECH_NONE;
-	nt_life_feats_of(ctx->feat, &f);
-	nt_life_resolve_hook(st, &ctx->feat->btf, &f, id);
+	nt_bpf_feats_of(ctx->feat, &f);
+	nt_bpf_resolve_hook(st, &ctx->feat->btf, &f, id);
 	why[0] = 0;
-	nt_life_plan_hook(st, &f, id, why, wlen);
+	nt_bpf_plan_hook(st, &f, id, why, wlen);
 	switch (st->hooks[id].mech) {
 	case NT_MECH_TP_BTF:
 	case NT_MECH_RAW_TP:

@@ -54,11 +54,9 @@ static int tfs_usable(struct nt_ctx *ctx, char *why, size_t len)
 	return 0;
 }
 
-/* open: BTF for the headers kprobe events can read, the filters
- * checked against what this host lets us read, and the tracefs event
- * filter for skb:kfree_skb into filt. */
-static int open_filters(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes, char *filt,
-			size_t flen)
+/* open: BTF for the headers kprobe events can read, and the filters
+ * checked against what this host lets us read. */
+static int open_filters(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 {
 	const struct nt_trace_req *o = ctx->req;
 	char msg[512];
@@ -81,23 +79,25 @@ static int open_filters(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes, ch
 	}
 	if (p->hdrs && (o->filter.set & (NT_F_ADDRS | NT_F_PORTS | NT_F_L4)))
 		nt_info("tracefs: address/port/protocol filters run in user space on headers "
-			"read by kprobe events%s", p->life ? "" : " (drops the drop-function "
-			"kprobe did not see have no headers and do not match)");
-	return nt_tfs_kfree_filter(&o->filter, filt, flen);
+			"read by kprobe events%s", p->drop ? " (drops the drop-function "
+			"kprobe did not see have no headers and do not match)" : "");
+	return 0;
 }
 
 /* open: the hooks (after the instance, which tells which
- * tracepoints there are): lifecycle's mechanism per hook, or --drop's
- * kprobe on the drop function when headers can be read. */
+ * tracepoints there are): the mechanism per hook, and for --drop what
+ * gives the drops their headers. */
 static int open_hooks(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 {
-	if (p->life) {
-		if (ctx->req->want_ret && !kprobes)
-			nt_info("--ret: no kprobe events on this kernel, so no kretprobes: no "
-				"return values");
-		return nt_tfs_life_setup(ctx, p, kprobes);
-	}
-	return p->hdrs ? nt_tfs_drop_setup(ctx, p) : 0;
+	int err;
+
+	if (ctx->req->want_ret && !kprobes)
+		nt_info("--ret: no kprobe events on this kernel, so no kretprobes: no "
+			"return values");
+	err = nt_tfs_hooks_setup(ctx, p, kprobes);
+	if (!err && p->drop)
+		err = nt_tfs_drop_setup(ctx, p);
+	return err;
 }
 
 /* open: the formats of what may be enabled (the fixed events
@@ -106,12 +106,11 @@ static int open_formats(struct nt_ctx *ctx, struct tfs_priv *p, const char *dir)
 {
 	struct nt_tfs_evname *evs;
 	char msg[512];
-	int nevs = 0, err, i;
+	int nevs = 0, i;
 
-	evs = calloc(p->nen + 4, sizeof(*evs));
+	evs = calloc(p->nen + 3, sizeof(*evs));
 	if (!evs)
 		return -ENOMEM;
-	evs[nevs++] = (struct nt_tfs_evname){ "skb", "kfree_skb" };
 	evs[nevs++] = (struct nt_tfs_evname){ "tcp", "tcp_send_reset" };
 	evs[nevs++] = (struct nt_tfs_evname){ "icmp", "icmp_send" };
 	evs[nevs++] = (struct nt_tfs_evname){ "ftrace", "kernel_stack" };
@@ -123,31 +122,19 @@ static int open_formats(struct nt_ctx *ctx, struct tfs_priv *p, const char *dir)
 		nt_err("tracefs: cannot read the event formats: %s", msg);
 		return -ENOENT;
 	}
-	err = nt_tfs_fields_init(&p->f, p->tep, msg, sizeof(msg));
-	if (err) {
-		nt_err("tracefs: %s", msg);
-		return err;
-	}
-	nt_debug("tracefs: kfree_skb id %d (reason %s), tcp_send_reset %d, icmp_send %d, "
-		 "kernel_stack %d", p->f.kfree_id, p->f.k_reason ? "yes" : "no", p->f.reset_id,
+	nt_tfs_fields_init(&p->f, p->tep);
+	nt_debug("tracefs: tcp_send_reset %d, icmp_send %d, kernel_stack %d", p->f.reset_id,
 		 p->f.icmp_id, p->f.stack_id);
-	if (p->nen && (err = nt_tfs_build_tab(ctx, p)))
-		return err;
-	return 0;
+	return nt_tfs_build_tab(ctx, p);
 }
 
-/* open: the kernel's event filters (filt: skb:kfree_skb's in drop
- * mode) and --drop-stack's stacktrace trigger. */
-static int open_kernel_filters(struct nt_ctx *ctx, struct tfs_priv *p, const char *filt)
+/* open: the kernel's event filters and --drop-stack's stacktrace trigger. */
+static int open_kernel_filters(struct nt_ctx *ctx, struct tfs_priv *p)
 {
+	const char *kfree_filt = "";
 	char path[PATH_MAX], buf[256];
 	int err, i;
 
-	if (!p->life && filt[0]) {
-		if ((err = nt_tfs_inst_write(p->inst, "events/skb/kfree_skb/filter", filt)))
-			return err;
-		nt_info("tracefs: kernel filter on skb:kfree_skb: %s", filt);
-	}
 	for (i = 0; i < p->nen; i++) {
 		struct tfs_en *e = &p->en[i];
 
@@ -157,8 +144,10 @@ static int open_kernel_filters(struct nt_ctx *ctx, struct tfs_priv *p, const cha
 		if ((err = nt_tfs_inst_write(p->inst, path, e->filter)))
 			return err;
 		nt_info("tracefs: kernel filter on %s:%s: %s", e->sys, e->ev, e->filter);
+		if (e->hook == NT_HOOK_KFREE_SKB && e->kind == NT_TFS_EV_TP)
+			kfree_filt = e->filter;
 	}
-	if (ctx->req->want_stack && !p->life) {
+	if (ctx->req->want_stack) {
 		if (p->f.stack_id < 0) {
 			nt_err("--drop-stack: no ftrace:kernel_stack event format on this kernel");
 			return -EOPNOTSUPP;
@@ -167,7 +156,8 @@ static int open_kernel_filters(struct nt_ctx *ctx, struct tfs_priv *p, const cha
 		 * and only if it matches, so the stack lands right after its
 		 * kfree_skb; an unconditional one would run before the record
 		 * and also for drops the event filter throws away. */
-		snprintf(buf, sizeof(buf), "stacktrace if %s", filt[0] ? filt : "skbaddr != 0");
+		snprintf(buf, sizeof(buf), "stacktrace if %s",
+			 kfree_filt[0] ? kfree_filt : "skbaddr != 0");
 		if ((err = nt_tfs_inst_write(p->inst, "events/skb/kfree_skb/trigger", buf)))
 			return err;
 		p->want_stack = true;
@@ -180,7 +170,6 @@ static int tfs_open(struct nt_ctx *ctx)
 	const struct nt_trace_req *o = ctx->req;
 	bool kprobes = nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS);
 	struct tfs_priv *p;
-	char filt[128];
 	const char *dir;
 	int err;
 
@@ -200,17 +189,17 @@ static int tfs_open(struct nt_ctx *ctx)
 	if (!p)
 		return -ENOMEM;
 	p->epfd = -1;
-	p->life = !o->drop;
+	p->drop = o->drop;
 	ctx->priv = p;
 	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
 
 	/* filters and BTF; the instance; the hooks (kprobe events made); the
 	 * formats and decoders; the kernel's filters; the readers */
-	if ((err = open_filters(ctx, p, kprobes, filt, sizeof(filt))) ||
+	if ((err = open_filters(ctx, p, kprobes)) ||
 	    (err = nt_tfs_instance_create(p, dir)) ||
 	    (err = open_hooks(ctx, p, kprobes)) ||
 	    (err = open_formats(ctx, p, dir)) ||
-	    (err = open_kernel_filters(ctx, p, filt)) ||
+	    (err = open_kernel_filters(ctx, p)) ||
 	    (err = nt_tfs_read_open(p))) {
 		tfs_close(ctx);
 		return err;
@@ -231,13 +220,14 @@ static int enable_one(struct tfs_priv *p, const char *sys, const char *ev)
 }
 
 /*
- * Lifecycle: enable the events, except that with a kernel filter on some of
- * them the others wait behind enable_event triggers on those (tracefs_gate.h):
+ * Enables the events, except that with a kernel filter on some of them the
+ * others wait behind enable_event triggers on those (tracefs_gate.h):
  * nothing matching, nothing but the filtered events is recorded.  Flow
- * sources are first in the list and always on; kretprobes before their
+ * sources are first in the list and always on (as --drop's header kprobe,
+ * which fires before the drop it explains); kretprobes before their
  * entries would only lose the first clone: fine either way.
  */
-static int life_enable(struct tfs_priv *p, int *n)
+static int enable_events(struct tfs_priv *p, int *n)
 {
 	struct nt_tfs_gate_ev *g;
 	char trig[192], path[160];
@@ -249,7 +239,8 @@ static int life_enable(struct tfs_priv *p, int *n)
 	for (i = 0; i < p->nen; i++) {
 		g[i].filtered = p->en[i].ev[0] && p->en[i].filter[0];
 		g[i].always = !p->en[i].ev[0] || p->en[i].hook == NT_HOOK_TCP_SEND_RESET ||
-			      p->en[i].hook == NT_HOOK_ICMP_SEND;
+			      p->en[i].hook == NT_HOOK_ICMP_SEND ||
+			      p->en[i].kind == NT_TFS_EV_FLOW || p->en[i].kind == NT_TFS_EV_DROPKP;
 	}
 	gated = nt_tfs_gate_plan(g, p->nen);
 	/* the triggers first: they put the gated events in soft mode */
@@ -293,43 +284,20 @@ out:
 static int tfs_attach(struct nt_ctx *ctx)
 {
 	struct tfs_priv *p = ctx->priv;
-	int err, i, n = 0;
+	int err, n = 0;
 
 	if (!p || !p->inst)
 		return -EINVAL;
-	if (p->life) {
-		err = life_enable(p, &n);
-		if (err)
-			return err;
-		/* --drop's kprobe: also the flow tracepoints for the joins */
-	} else {
-		/* flow events first: they must be live before the drops they explain */
-		if (p->f.reset_id >= 0 && nt_tfs_has_event(p->inst, "tcp", "tcp_send_reset") &&
-		    tracefs_event_enable(p->inst, "tcp", "tcp_send_reset"))
-			nt_info("tracefs: cannot enable tcp:tcp_send_reset; TCP resets lose addresses");
-		if (p->f.icmp_id >= 0 && nt_tfs_has_event(p->inst, "icmp", "icmp_send") &&
-		    tracefs_event_enable(p->inst, "icmp", "icmp_send"))
-			nt_info("tracefs: cannot enable icmp:icmp_send; ICMP errors lose addresses");
-		for (i = 0; i < p->nen; i++)
-			if (p->en[i].ev[0] && (err = enable_one(p, p->en[i].sys, p->en[i].ev)))
-				return err;
-		if ((err = enable_one(p, "skb", "kfree_skb")))
-			return err;
-	}
+	if ((err = enable_events(p, &n)))
+		return err;
 	if (tracefs_trace_on(p->inst)) {
 		err = errno ? -errno : -EIO;
 		nt_err("tracefs: cannot turn tracing on in %s: %s", p->sys, strerror(-err));
 		return err;
 	}
 	p->attached = true;
-	if (p->life)
-		nt_info("tracefs: tracing %d events in instance %s", n, p->sys);
-	else
-		nt_info("tracefs: tracing skb:kfree_skb%s%s%s%s in instance %s",
-			p->f.reset_id >= 0 ? ", tcp:tcp_send_reset" : "",
-			p->f.icmp_id >= 0 ? ", icmp:icmp_send" : "",
-			p->nen ? ", kprobe on the drop function" : "",
-			p->want_stack ? " (with stacks)" : "", p->sys);
+	nt_info("tracefs: tracing %d events%s in instance %s", n,
+		p->want_stack ? " (drops with stacks)" : "", p->sys);
 	return 0;
 }
 

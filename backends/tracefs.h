@@ -2,10 +2,10 @@
 /*
  * The tracefs backend's interface: nt_tracefs_remove_stale() for
  * src/main.c (the ops themselves are nt_tracefs_backend, backend.h), and
- * its pure parts, exposed for the unit tests: resolving tracepoint fields
- * once from a tep handle, decoding raw records into struct nt_event,
- * joining flow-carrying tracepoints (tcp:tcp_send_reset, icmp:icmp_send)
- * into the drop of the same skb, the filter checks, the kprobe
+ * its pure parts, exposed for the unit tests: resolving event fields once
+ * from a tep handle, decoding raw records into struct nt_event (one decoder
+ * for every mode), joining flow-carrying tracepoints (tcp:tcp_send_reset,
+ * icmp:icmp_send) into the free of the same skb, the filter checks, the kprobe
  * fetch-argument builders, BTF offsets, header decoding and the mechanism
  * choice.  Nothing declared here but nt_tracefs_remove_stale() touches
  * tracefs.  The backend's own internals are in tracefs_int.h.
@@ -23,15 +23,13 @@ struct tep_format_field;
 struct tep_event;
 
 /* ------------------------------------------------------------------------
- * Drop mode's records (tracefs_decode.c)
+ * The flow-carrying tracepoints and kernel stacks (tracefs_decode.c)
  * ---------------------------------------------------------------------- */
 
 /* Field pointers resolved once per tep handle; NULL when the running
  * kernel's format has no such field (or no such event: id < 0). */
 struct nt_tfs_fields {
-	int kfree_id, reset_id, icmp_id, stack_id;
-	/* skb:kfree_skb — three layouts, see nt_tfs_fields_init() */
-	struct tep_format_field *k_pid, *k_skb, *k_loc, *k_proto, *k_reason;
+	int reset_id, icmp_id, stack_id;
 	/* tcp:tcp_send_reset: v6.x stores sockaddr_in{,6} in saddr/daddr[28];
 	 * older kernels have sport/dport/saddr[4]/daddr[4]/saddr_v6/daddr_v6 */
 	struct tep_format_field *r_skb, *r_saddr, *r_daddr, *r_sport, *r_dport,
@@ -43,11 +41,8 @@ struct nt_tfs_fields {
 	struct tep_format_field *common_type;
 };
 
-/* Resolves every event id and field pointer.  -ENOENT (with a reason in
- * why) if skb:kfree_skb is missing or lacks skbaddr/location/protocol; the
- * other events are optional. */
-int nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep,
-		       char *why, size_t len);
+/* Resolves the event ids and field pointers; every event is optional. */
+void nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep);
 
 /* Recent flow information for an skb, from tcp_send_reset / icmp_send,
  * waiting for the kfree_skb of the same skb on the same CPU. */
@@ -68,20 +63,6 @@ struct nt_tfs_join {
 	__u64 seq;		/* records decoded on this CPU */
 };
 
-enum nt_tfs_rec {
-	NT_TFS_REC_OTHER = 0,	/* nothing for us */
-	NT_TFS_REC_DROP,	/* *ev holds a drop (joined with flow info) */
-	NT_TFS_REC_FLOW,	/* remembered in the join table */
-	NT_TFS_REC_STACK,	/* kernel_stack: appended to *ev */
-};
-
-/* Decodes one raw record (data/size as kbuffer returns it, ts in ns).  For a
- * drop, *ev is filled from scratch; for a kernel_stack record, the stack is
- * stored into *ev (the pending drop it belongs to).  Returns NT_TFS_REC_*. */
-int nt_tfs_decode(const struct nt_tfs_fields *f, struct nt_tfs_join *join,
-		  const void *data, int size, __u64 ts, int cpu,
-		  struct nt_event *ev);
-
 /* ------------------------------------------------------------------------
  * Filters (tracefs_filter.c)
  * ---------------------------------------------------------------------- */
@@ -91,8 +72,10 @@ int nt_tfs_decode(const struct nt_tfs_fields *f, struct nt_tfs_join *join,
  * one-line message in msg. */
 int nt_tfs_check_filter(const struct nt_filter *f, bool have_kprobe_events,
 			char *msg, size_t len);
-/* The tracefs event filter for skb:kfree_skb ("" when none). */
-int nt_tfs_kfree_filter(const struct nt_filter *f, char *buf, size_t len);
+/* The tracefs event filter of a tracepoint that carries the protocol ("" when
+ * none): the L3 protocol, and with each_alone (--drop: every event is judged
+ * on its own, no packet is followed across tasks) the pid. */
+int nt_tfs_tp_filter(const struct nt_filter *f, bool each_alone, char *buf, size_t len);
 
 /* ------------------------------------------------------------------------
  * Kprobe fetch arguments (tracefs_kprobe.c)
@@ -152,7 +135,7 @@ enum { NT_TFS_SKB_PTR = 0, NT_TFS_SKB_PPTR, NT_TFS_SKB_NFT };
 int nt_tfs_btf_skb_arg(const struct btf *btf, const char *func, int *argno, int *how);
 
 /* Netfilter structure offsets (bytes, -1 when unknown), for the
- * annotations bpf/life.bpf.c's nt_nf_info() reads: nf_hook_state's pf and
+ * annotations bpf/trace.bpf.c's nt_nf_info() reads: nf_hook_state's pf and
  * hook, xt_table's name, nft_chain->table->name and ->name, and the hook
  * functions of nf_hook_entries (--hooks).  Most of these types live in
  * module BTF (nf_tables, x_tables): pass it in mods. */
@@ -228,6 +211,7 @@ enum nt_tfs_evkind {
 	NT_TFS_EV_KRET,		/* our kretprobe event (ret=$retval) */
 	NT_TFS_EV_CLONE,	/* kprobe entry of skb_clone: remembered */
 	NT_TFS_EV_DROPKP,	/* --drop: kprobe on the drop function, a flow source */
+	NT_TFS_EV_FLOW,		/* --drop: a flow-carrying tracepoint, a flow source */
 };
 
 /* How records of one event type become an nt_event. */
@@ -288,13 +272,19 @@ struct nt_tfs_clone {
 	unsigned int ncall;
 };
 
-#define NT_TFS_REC_HOOK	16	/* *ev holds an NT_KIND_HOOK event */
+enum nt_tfs_rec {
+	NT_TFS_REC_OTHER = 0,	/* nothing to deliver: not ours, clone entry, ... */
+	NT_TFS_REC_HOOK,	/* *ev holds an event to deliver */
+	NT_TFS_REC_FLOW,	/* remembered in the join table */
+	NT_TFS_REC_STACK,	/* ftrace:kernel_stack: ev->stack holds it */
+};
 
-/* Lifecycle decode of one record: NT_TFS_REC_HOOK with *ev filled, or
- * NT_TFS_REC_OTHER (nothing to deliver: not ours, clone entry, ...). */
-int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
-		       struct nt_tfs_join *join, struct nt_tfs_clone *clone,
-		       const void *data, int size, __u64 ts, int cpu, struct nt_event *ev);
+/* Decodes one raw record (data/size as kbuffer returns it, ts in ns) of
+ * any event in t, or a kernel_stack record (the stack into ev->stack, for
+ * the drop it follows).  Returns NT_TFS_REC_*. */
+int nt_tfs_decode(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
+		  struct nt_tfs_join *join, struct nt_tfs_clone *clone,
+		  const void *data, int size, __u64 ts, int cpu, struct nt_event *ev);
 
 /* Is func listed in an available_filter_functions / kallsyms-style text
  * (one symbol per line, "name", "name [module]" or "addr t name")? */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tracefs backend, drop mode's decoding: the fields of the fixed events
- * resolved once from libtraceevent (skb:kfree_skb in its three layouts,
- * tcp:tcp_send_reset, icmp:icmp_send, ftrace:kernel_stack), raw records
- * decoded into struct nt_event, and the per-CPU flow join: the addresses a
- * flow-carrying tracepoint gives, kept until the kfree_skb of the same skb
- * on the same CPU.
+ * tracefs backend, the fixed events whose layout changed across kernels:
+ * their fields resolved once from libtraceevent (tcp:tcp_send_reset in
+ * both layouts, icmp:icmp_send, ftrace:kernel_stack), their records
+ * decoded, and the per-CPU flow join: the addresses a flow-carrying
+ * tracepoint gives, kept until the kfree_skb of the same skb on the same
+ * CPU.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,32 +23,12 @@ static struct tep_format_field *field(struct tep_event *ev, const char *name)
 	return ev ? tep_find_any_field(ev, name) : NULL;
 }
 
-int nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep,
-		       char *why, size_t len)
+void nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep)
 {
-	struct tep_event *k, *r, *i, *s;
+	struct tep_event *r, *i, *s;
 
 	memset(f, 0, sizeof(*f));
-	f->kfree_id = f->reset_id = f->icmp_id = f->stack_id = -1;
-
-	k = tep_find_event_by_name(tep, "skb", "kfree_skb");
-	if (!k) {
-		snprintf(why, len, "no skb:kfree_skb tracepoint format");
-		return -ENOENT;
-	}
-	f->kfree_id = k->id;
-	f->common_type = tep_find_common_field(k, "common_type");
-	f->k_pid = tep_find_common_field(k, "common_pid");
-	f->k_skb = field(k, "skbaddr");
-	f->k_loc = field(k, "location");
-	f->k_proto = field(k, "protocol");
-	/* v5.17 (c504e5c2f964) added reason; v6.11 added rx_sk before
-	 * protocol.  Looking fields up by name covers all three layouts. */
-	f->k_reason = field(k, "reason");
-	if (!f->common_type || !f->k_pid || !f->k_skb || !f->k_loc || !f->k_proto) {
-		snprintf(why, len, "skb:kfree_skb format lacks skbaddr/location/protocol");
-		return -ENOENT;
-	}
+	f->reset_id = f->icmp_id = f->stack_id = -1;
 
 	r = tep_find_event_by_name(tep, "tcp", "tcp_send_reset");
 	if (r && (f->r_skb = field(r, "skbaddr"))) {
@@ -86,7 +66,6 @@ int nt_tfs_fields_init(struct nt_tfs_fields *f, struct tep_handle *tep,
 		if (f->s_size && f->s_caller)
 			f->stack_id = s->id;
 	}
-	return 0;
 }
 
 static int rd(const struct tep_format_field *fl, const void *data, int size,
@@ -274,7 +253,7 @@ int nt_tfs_flow_icmp(const struct nt_tfs_fields *f, const void *data, int size,
 	return 0;
 }
 
-static void decode_stack(const struct nt_tfs_fields *f, const void *data, int size,
+void nt_tfs_decode_stack(const struct nt_tfs_fields *f, const void *data, int size,
 			 struct nt_event *ev)
 {
 	unsigned long long n, room, ip;
@@ -299,60 +278,4 @@ static void decode_stack(const struct nt_tfs_fields *f, const void *data, int si
 	}
 	if (ev->nr_stack)
 		ev->flags |= NT_EV_STACK;
-}
-
-int nt_tfs_decode(const struct nt_tfs_fields *f, struct nt_tfs_join *join,
-		  const void *data, int size, __u64 ts, int cpu, struct nt_event *ev)
-{
-	unsigned long long type, v;
-	struct nt_pkt p;
-
-	if (rd(f->common_type, data, size, &type))
-		return NT_TFS_REC_OTHER;
-	join->seq++;
-
-	if ((int)type == f->kfree_id) {
-		memset(ev, 0, offsetof(struct nt_event, stack));
-		ev->kind = NT_KIND_DROP;
-		ev->ts = ts;
-		ev->cpu = cpu;
-		if (!rd(f->k_pid, data, size, &v))
-			ev->pid = v;
-		if (rd(f->k_skb, data, size, &v))
-			return NT_TFS_REC_OTHER;
-		ev->skb = v;
-		if (!rd(f->k_loc, data, size, &v)) {
-			ev->location = v;
-			ev->flags |= NT_EV_LOCATION;
-		}
-		if (f->k_reason && !rd(f->k_reason, data, size, &v)) {
-			ev->reason = v;
-			ev->flags |= NT_EV_REASON;
-		}
-		/* already host order: the kernel stores ntohs(skb->protocol) */
-		if (!rd(f->k_proto, data, size, &v) && v) {
-			ev->pkt.l3_proto = v;
-			ev->pkt.have = NT_HAVE_L3;
-		}
-		nt_tfs_join_take(join, ev->skb, ts, &ev->pkt);
-		return NT_TFS_REC_DROP;
-	}
-	if ((int)type == f->reset_id || (int)type == f->icmp_id) {
-		const struct tep_format_field *skbf = (int)type == f->reset_id ? f->r_skb : f->i_skb;
-		int err;
-
-		if (rd(skbf, data, size, &v) || !v)
-			return NT_TFS_REC_OTHER;	/* active reset: no skb */
-		err = (int)type == f->reset_id ? nt_tfs_flow_reset(f, data, size, &p)
-					       : nt_tfs_flow_icmp(f, data, size, &p);
-		if (err)
-			return NT_TFS_REC_OTHER;
-		nt_tfs_join_put(join, v, ts, &p);
-		return NT_TFS_REC_FLOW;
-	}
-	if ((int)type == f->stack_id) {
-		decode_stack(f, data, size, ev);
-		return NT_TFS_REC_STACK;
-	}
-	return NT_TFS_REC_OTHER;
 }

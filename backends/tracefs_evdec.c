@@ -3,7 +3,7 @@
  * tracefs backend, per-event decoders: for every event we enable (a
  * tracepoint with an skb address, our kprobe and kretprobe events) its
  * fields resolved once into a flat table by event id, and the hot path
- * that turns a raw record into a lifecycle event: native reads at those
+ * that turns a raw record into an event, in every mode: native reads at those
  * offsets, the packet from the kprobe header window, the netfilter
  * annotations, and the pairing of kretprobe records with their entries.
  */
@@ -56,7 +56,7 @@ int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, in
 		d->min_size = min;
 		return 0;
 	}
-	if (kind == NT_TFS_EV_TP) {
+	if (kind == NT_TFS_EV_TP || kind == NT_TFS_EV_FLOW) {
 		fld_set(&d->skb, ev, "skbaddr", &min);
 		fld_set(&d->len, ev, "len", &min);
 		fld_set(&d->name, ev, "name", &min);
@@ -222,7 +222,7 @@ static void kprobe_pkt(const struct nt_tfs_evdec *d, const __u8 *rec, int size,
 	}
 }
 
-/* Where the packet is in netfilter, as nt_nf_info() in bpf/life.bpf.c
+/* Where the packet is in netfilter, as nt_nf_info() in bpf/trace.bpf.c
  * reports it: the same fields and flags, so diagnosis and output do not
  * care which backend read them. */
 static void kprobe_nf(const struct nt_tfs_evdec *d, const __u8 *rec, int size,
@@ -289,9 +289,9 @@ static __u64 call_pop(struct nt_tfs_clone *c, __u64 ts, __u32 pid, __u16 hook)
 	return 0;
 }
 
-int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
-		       struct nt_tfs_join *join, struct nt_tfs_clone *clone,
-		       const void *data, int size, __u64 ts, int cpu, struct nt_event *ev)
+int nt_tfs_decode(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
+		  struct nt_tfs_join *join, struct nt_tfs_clone *clone,
+		  const void *data, int size, __u64 ts, int cpu, struct nt_event *ev)
 {
 	const __u8 *rec = data;
 	const struct nt_tfs_evdec *d;
@@ -303,6 +303,10 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 	memcpy(&type, rec, 2);	/* common_type: u16 at 0 in every kernel */
 	d = nt_tfs_evtab_get(t, type);
 	join->seq++;
+	if (!d && type == f->stack_id) {
+		nt_tfs_decode_stack(f, data, size, ev);
+		return NT_TFS_REC_STACK;
+	}
 	if (!d || size < d->min_size)
 		return NT_TFS_REC_OTHER;
 
@@ -315,6 +319,7 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 
 	switch (d->kind) {
 	case NT_TFS_EV_TP:
+	case NT_TFS_EV_FLOW:
 		ev->skb = getf(&d->skb, rec);
 		len_dev(d, rec, size, ev);
 		if (d->ifindex.size)
@@ -341,6 +346,8 @@ int nt_tfs_decode_life(const struct nt_tfs_fields *f, const struct nt_tfs_evtab 
 				nt_tfs_join_put(join, ev->skb, ts, &p);
 			}
 		}
+		if (d->kind == NT_TFS_EV_FLOW)	/* an active reset has no skb */
+			return ev->skb ? NT_TFS_REC_FLOW : NT_TFS_REC_OTHER;
 		if (d->hook == NT_HOOK_KFREE_SKB)
 			nt_tfs_join_take(join, ev->skb, ts, &ev->pkt);
 		return ev->skb ? NT_TFS_REC_HOOK : NT_TFS_REC_OTHER;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tracefs backend, filters: which filters this backend can evaluate on
- * this host, and the tracefs event filter for skb:kfree_skb.  What the
+ * this host, and the tracefs event filters of tracepoints.  What the
  * kernel cannot judge is judged by the pipeline (src/pipeline.c,
  * src/track.c).
  */
@@ -42,14 +42,14 @@ int nt_tfs_check_filter(const struct nt_filter *f, bool have_kprobe_events,
 	return -EOPNOTSUPP;
 }
 
-int nt_tfs_kfree_filter(const struct nt_filter *f, char *buf, size_t len)
+int nt_tfs_tp_filter(const struct nt_filter *f, bool each_alone, char *buf, size_t len)
 {
 	int n = 0;
 
 	buf[0] = 0;
 	if (f->set & NT_F_L3)
 		n = snprintf(buf, len, "protocol == 0x%x", f->l3_proto);
-	if (n >= 0 && (size_t)n < len && (f->set & NT_F_PID))
+	if (n >= 0 && (size_t)n < len && each_alone && (f->set & NT_F_PID))
 		n += snprintf(buf + n, len - n, "%scommon_pid == %u", n ? " && " : "", f->pid);
 	return n >= 0 && (size_t)n < len ? 0 : -ENOSPC;
 }

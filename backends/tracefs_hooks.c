@@ -321,8 +321,8 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 	return err;
 }
 
-/* Lifecycle: a mechanism per wanted hook, kprobe events created. */
-int nt_tfs_life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
+/* A mechanism per wanted hook, kprobe events created. */
+int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 {
 	char kfunc[128], why[256], sys[32], ev[64], evname[80];
 	int hook, mech, err, nhooks = 0, nskipped = 0;
@@ -410,14 +410,28 @@ int nt_tfs_life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 	return 0;
 }
 
-/* --drop: headers from a kprobe on the drop function, joined to the
- * kfree_skb tracepoint by skb address on the same CPU */
+/* --drop: the flow tracepoints first (live before the drops they explain),
+ * then, with headers readable, a kprobe event on the drop function; both
+ * only feed the join into the kfree_skb of the same skb on the same CPU. */
 int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p)
 {
+	static const char *const flows[][2] = {
+		{ "tcp", "tcp_send_reset" }, { "icmp", "icmp_send" },
+	};
 	const struct nt_trace_req *o = ctx->req;
-	char kfunc[128];
+	char kfunc[128] = "";
+	unsigned int f;
 	int err, i;
 
+	for (f = 0; f < sizeof(flows) / sizeof(flows[0]); f++) {
+		if (!host_tp_ok(flows[f][0], flows[f][1], p))
+			continue;
+		err = add_en(p, flows[f][0], flows[f][1], NT_HOOK_KFREE_SKB, NT_TFS_EV_FLOW, true);
+		if (err)
+			return err;
+	}
+	if (!p->hdrs)
+		return 0;
 	load_funcs(p);
 	for (i = 0; nt_hook_kfunc(&nt_hooks[NT_HOOK_KFREE_SKB], i, kfunc, sizeof(kfunc)); i++)
 		if (host_func_ok(kfunc, p))
@@ -426,7 +440,7 @@ int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p)
 	      ? add_hook_kprobe(ctx, p, NT_HOOK_KFREE_SKB, kfunc, "nt_drop", NT_TFS_EV_DROPKP)
 	      : -ENOENT;
 	if (!err) {
-		err = add_en(p, p->sys, "nt_drop", NT_HOOK_KFREE_SKB, NT_TFS_EV_DROPKP, false);
+		err = add_en(p, p->sys, "nt_drop", NT_HOOK_KFREE_SKB, NT_TFS_EV_DROPKP, true);
 		if (err)
 			return err;
 		nt_info("tracefs: kprobe event on %s reads the headers of drops", kfunc);
@@ -458,6 +472,12 @@ int nt_tfs_build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 		if (!te) {
 			snprintf(why, sizeof(why), "no format for %s:%s", e->sys, e->ev);
 			err = -ENOENT;
+		} else if (e->kind == NT_TFS_EV_FLOW && te->id != p->f.reset_id &&
+			   te->id != p->f.icmp_id) {
+			/* a layout nt_tfs_fields_init() does not know */
+			snprintf(why, sizeof(why), "%s:%s has no addresses we can read", e->sys,
+				 e->ev);
+			err = -ENOENT;
 		} else {
 			err = nt_tfs_evdec_init(&d, te, e->hook, e->kind, why, sizeof(why));
 		}
@@ -468,31 +488,35 @@ int nt_tfs_build_tab(struct nt_ctx *ctx, struct tfs_priv *p)
 		if (err) {
 			if (err == -ENOMEM)
 				return err;
+			e->ev[0] = 0;
+			if (e->kind == NT_TFS_EV_FLOW || e->kind == NT_TFS_EV_DROPKP) {
+				nt_info("tracefs: drops lose the headers it gives: %s", why);
+				continue;
+			}
 			nt_info("hook %s skipped: %s", nt_hooks[e->hook].name, why);
 			ctx->mech[e->hook] = NT_MECH_NONE;
-			e->ev[0] = 0;
 			continue;
 		}
 		if (e->kind == NT_TFS_EV_TP)
 			nt_info("hook %s: tracepoint %s:%s%s", nt_hooks[e->hook].name, e->sys,
 				e->ev, d.flow ? " (flow addresses)" : "");
-		/* L3 in the kernel where the record says it */
-		if (flt->set & NT_F_L3) {
-			if (e->kind == NT_TFS_EV_TP && d.proto.size)
-				snprintf(e->filter, sizeof(e->filter), "protocol == 0x%x",
-					 flt->l3_proto);
+		/* L3 (--drop: and the pid) in the kernel where the record
+		 * says it */
+		if (e->kind == NT_TFS_EV_TP && d.proto.size) {
+			err = nt_tfs_tp_filter(flt, p->drop, e->filter, sizeof(e->filter));
+			if (err)
+				return err;
+		} else if (flt->set & NT_F_L3) {
 			/* not where a kretprobe needs every entry to pair
 			 * its returns with */
-			else if (e->kind == NT_TFS_EV_KPROBE && d.proto_be.size && !e->kret)
+			if (e->kind == NT_TFS_EV_KPROBE && d.proto_be.size && !e->kret)
 				/* skb->protocol is unset before ip_output */
 				snprintf(e->filter, sizeof(e->filter), "proto == 0x%x || proto == 0",
 					 htons(flt->l3_proto));
 		}
 		live++;
 	}
-	if (!p->life)
-		return live ? 0 : -ENOENT;
-	/* a kretprobe alone traces nothing */
+	/* a kretprobe (or a flow source) alone traces nothing */
 	for (k = 0; k < NT_HOOK_MAX; k++)
 		if (ctx->mech[k] != NT_MECH_NONE)
 			break;

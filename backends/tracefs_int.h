@@ -8,8 +8,8 @@
  *   tracefs_hooks.c     mechanism per hook and the events it needs
  *   tracefs_btf.c       struct offsets and prototypes from BTF
  *   tracefs_kprobe.c    kprobe fetch-argument strings
- *   tracefs_decode.c    drop mode: fixed event fields, flow join, stacks
- *   tracefs_evdec.c     per-event decoders, lifecycle record decoding
+ *   tracefs_decode.c    flow-carrying tracepoints, the flow join, stacks
+ *   tracefs_evdec.c     per-event decoders, record decoding
  *   tracefs_hdr.c       packet headers from the kprobe header window
  *   tracefs_filter.c    filters: which run here, and in the kernel
  *   tracefs_read.c      per-CPU ring buffers: reading, delivery, lost events
@@ -64,8 +64,9 @@ struct tfs_priv {
 	struct tracefs_dynevent **dyn;	/* kprobe events we created */
 	int ndyn;
 	char sys[32];			/* nettrace_<pid> */
-	/* lifecycle mode, and --drop's header kprobe */
-	bool life;
+	/* --drop: flow tracepoints and a kprobe on the drop function give
+	 * the drops their headers */
+	bool drop;
 	bool hdrs;			/* kprobe events + BTF offsets: headers */
 	struct nt_skb_offs offs;
 	const struct btf *btf;		/* the run's BTF set's base (not owned) */
@@ -122,11 +123,12 @@ int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *
  * tracefs_hooks.c
  * ---------------------------------------------------------------------- */
 
-/* Lifecycle: a mechanism per wanted hook (ctx->mech), kprobe events
- * created, the events to enable listed in p->en. */
-int nt_tfs_life_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes);
-/* --drop with headers: a kprobe event on the drop function, joined to the
- * kfree_skb tracepoint.  Fatal only when address/port filters need it. */
+/* A mechanism per wanted hook (ctx->mech), kprobe events created, the
+ * events to enable listed in p->en. */
+int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes);
+/* --drop: the drops' headers from the flow tracepoints and, with headers
+ * readable, a kprobe event on the drop function, joined to the kfree_skb
+ * tracepoint.  Fatal only when address/port filters need the kprobe. */
 int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p);
 /* Decoders for every event in p->en, once p->tep has their formats. */
 int nt_tfs_build_tab(struct nt_ctx *ctx, struct tfs_priv *p);
@@ -152,12 +154,15 @@ const char *nt_tfs_func_ret(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 const char *nt_tfs_arg_reg(int argno);
 
 /* ------------------------------------------------------------------------
- * tracefs_decode.c, for tracefs_evdec.c: the flow join and the decoders of
- * the flow-carrying tracepoints
+ * tracefs_decode.c, for tracefs_evdec.c: the flow join, the decoders of
+ * the flow-carrying tracepoints and of stacks
  * ---------------------------------------------------------------------- */
 
 void nt_tfs_join_put(struct nt_tfs_join *j, __u64 skb, __u64 ts, const struct nt_pkt *p);
 void nt_tfs_join_take(struct nt_tfs_join *j, __u64 skb, __u64 ts, struct nt_pkt *p);
+/* An ftrace:kernel_stack record's frames into ev->stack. */
+void nt_tfs_decode_stack(const struct nt_tfs_fields *f, const void *data, int size,
+			 struct nt_event *ev);
 /* tcp:tcp_send_reset / icmp:icmp_send records into *p; 0 or -1 */
 int nt_tfs_flow_reset(const struct nt_tfs_fields *f, const void *data, int size,
 		      struct nt_pkt *p);

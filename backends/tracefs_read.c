@@ -185,24 +185,8 @@ int nt_tfs_drain_cpu(struct nt_ctx *ctx, struct tfs_priv *p, struct tfs_cpu *c,
 		     rec = kbuffer_next_event(c->kbuf, &ts)) {
 			int size = kbuffer_event_size(c->kbuf);
 
-			if (p->life) {
-				if (nt_tfs_decode_life(&p->f, &p->tab, &c->join, &c->clone, rec,
-						       size, ts, c->cpu, ev) == NT_TFS_REC_HOOK)
-					delivered += deliver(ctx, ev, stop);
-				continue;
-			}
-			if (p->tab.n && size >= 2) {
-				__u16 type;
-
-				memcpy(&type, rec, 2);
-				if (nt_tfs_evtab_get(&p->tab, type)) {
-					/* --drop's header kprobe: into the join */
-					nt_tfs_decode_life(&p->f, &p->tab, &c->join, &c->clone,
-							   rec, size, ts, c->cpu, ev);
-					continue;
-				}
-			}
-			kind = nt_tfs_decode(&p->f, &c->join, rec, size, ts, c->cpu, ev);
+			kind = nt_tfs_decode(&p->f, &p->tab, &c->join, &c->clone, rec, size, ts,
+					     c->cpu, ev);
 			if (kind == NT_TFS_REC_STACK) {
 				if (!c->has_pending)
 					continue;	/* its drop was lost */
@@ -214,12 +198,13 @@ int nt_tfs_drain_cpu(struct nt_ctx *ctx, struct tfs_priv *p, struct tfs_cpu *c,
 				delivered += flush_pending(ctx, c, stop);
 				continue;
 			}
-			if (kind != NT_TFS_REC_DROP)
+			if (kind != NT_TFS_REC_HOOK)
 				continue;
 			delivered += flush_pending(ctx, c, stop);
 			if (*stop)
 				break;
-			if (p->want_stack) {
+			/* a drop waits for the stack the trigger writes after it */
+			if (p->want_stack && ev->hook == NT_HOOK_KFREE_SKB) {
 				memcpy(&c->pending, ev, offsetof(struct nt_event, stack));
 				c->pending.nr_stack = 0;
 				c->has_pending = true;

@@ -77,9 +77,8 @@ struct nt_pkt {
 
 #define NT_NF_MAX_FUNCS	6
 
-/* event kinds */
-#define NT_KIND_DROP	1	/* --drop: a drop */
-#define NT_KIND_HOOK	2	/* lifecycle: the skb passed hook `hook` */
+/* event kinds: one so far (--drop's drops are events of the kfree_skb hook) */
+#define NT_KIND_HOOK	2	/* the skb passed hook `hook` */
 
 /* hook ids: the catalogue in hooks.def */
 enum nt_hook_id {
@@ -90,7 +89,7 @@ enum nt_hook_id {
 };
 
 /* One event, as the BPF programs write it into the ring buffer and as the
- * tracefs backend fills it from tracepoint records. */
+ * tracefs backend fills it from tracepoint records, in every mode. */
 struct nt_event {
 	__u64 ts;		/* CLOCK_MONOTONIC, ns */
 	__u64 skb;
@@ -106,7 +105,7 @@ struct nt_event {
 	char  ifname[NT_IFNAME_LEN];
 	struct nt_pkt pkt;
 	__u32 nr_stack;
-	__u32 hook;		/* enum nt_hook_id, for NT_KIND_HOOK */
+	__u32 hook;		/* enum nt_hook_id */
 	__s64 retval;		/* NT_EV_RET; skb_clone: the clone's address */
 	__u32 skb_len;		/* skb->len, 0 if unknown */
 	__u32 pad;

@@ -12,7 +12,7 @@
 
 struct btf;
 
-/* Highest argument position read (life.bpf.c: nt_ctx_arg reads
+/* Highest argument position read (trace.bpf.c: nt_ctx_arg reads
  * args[0..6], nt_kp_arg registers 0..5; kprobe events the same). */
 #define NT_BTF_MAX_ARG		5
 

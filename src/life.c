@@ -215,7 +215,7 @@ static bool free_hook(const struct nt_event *e)
 
 bool nt_life_is_free(const struct nt_event *e)
 {
-	return e->kind == NT_KIND_DROP || free_hook(e);
+	return free_hook(e);
 }
 
 void nt_life_set_keep(struct nt_life *l, nt_life_keep_fn keep, void *arg)

@@ -41,13 +41,17 @@ struct nt_app {
 	bool user_ret;			/* --ret was given */
 };
 
-/* The backend's part of the options. */
+/* The backend's part of the options.  --drop is the drop hook alone. */
 static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 {
 	r->drop = o->mode == NT_MODE_DROP;
+	if (r->drop) {
+		memset(&r->hooks, 0, sizeof(r->hooks));
+		nt_hook_set_add(&r->hooks, NT_HOOK_KFREE_SKB);
+	}
 	r->filter = o->filter;
 	r->want_ret = o->ret;
-	r->want_stack = o->drop_stack;
+	r->want_stack = o->drop_stack && r->drop;	/* lines show stacks in --drop only */
 	r->want_nf_funcs = o->hooks;
 	r->debug = o->debug;
 }
@@ -288,7 +292,7 @@ static int run_trace(struct nt_app *app)
 	/* what the kernel judged is not judged again */
 	app->pipe.kernel_judged = ctx->judged;
 	/* what runs, per hook, in the words of -t list (check.sh compares) */
-	for (i = 0; !app->req.drop && i < NT_HOOK_MAX; i++)
+	for (i = 0; i < NT_HOOK_MAX; i++)
 		if (nt_hook_set_has(&app->req.hooks, i) && ctx->mech[i] != NT_MECH_NONE)
 			nt_info("hook %s attached: %s", nt_hooks[i].name,
 				nt_mech_name(ctx->mech[i]));

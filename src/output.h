@@ -17,7 +17,7 @@ struct nt_finding;	/* diag.h */
 /* A drop: the event whose location and reason tell where and why. */
 static inline bool nt_event_is_drop(const struct nt_event *e)
 {
-	return e->kind == NT_KIND_DROP || e->hook == NT_HOOK_KFREE_SKB;
+	return e->hook == NT_HOOK_KFREE_SKB;
 }
 
 struct nt_output {

@@ -19,6 +19,12 @@ static bool lifecycle(const struct nt_pipe *p)
 	return p->opts->mode == NT_MODE_LIFE || p->opts->mode == NT_MODE_DIAG;
 }
 
+/* --drop: every event is a drop, judged and printed on its own */
+static bool drop_mode(const struct nt_pipe *p)
+{
+	return p->opts->mode == NT_MODE_DROP;
+}
+
 /* A buffer that never was a network packet: no protocol (skb->protocol 0:
  * AF_UNIX and netlink skbs, which kfree_skb frees as well) and no device.
  * Its free is not a network drop. */
@@ -193,14 +199,14 @@ static bool accept(struct nt_pipe *p, const struct nt_event *e)
 {
 	const struct nt_filter *f = &p->opts->filter;
 
-	if (e->kind == NT_KIND_DROP && not_network(e))
+	if (drop_mode(p) && not_network(e))
 		return false;
 
 	if (!nt_filter_netns(f, (e->flags & NT_EV_NETNS) ? e->netns : 0))
 		return false;
 	if (!(f->set & ~NT_F_NETNS & ~p->kernel_judged))
 		return true;
-	if (e->kind == NT_KIND_DROP)
+	if (drop_mode(p))
 		return nt_filter_match(f, &e->pkt, e->pid);
 	/* lifecycle and --basic: skbs that matched once stay matched (NAT);
 	 * events that cannot be judged pass, the tracker decides on the block */
@@ -227,7 +233,7 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 		nt_comm_fill(&p->comms, &copy);
 		e = &copy;
 	}
-	if (e->kind == NT_KIND_DROP) {
+	if (drop_mode(p)) {
 		nt_output_drop(p->out, e);
 		p->printed++;
 	} else if (p->opts->mode == NT_MODE_BASIC) {

@@ -88,18 +88,17 @@ static void ev_udp(struct nt_event *e, __u64 skb, int hook, const char *src, __u
 static void ev_udp_drop(struct nt_event *e, __u32 flags)
 {
 	ev_udp(e, SKB1, NT_HOOK_KFREE_SKB, "10.0.0.1", 5555);
-	e->kind = NT_KIND_DROP;
 	e->flags = flags;
 }
 
 /* A free of a buffer that never was a network packet (AF_UNIX: no
  * protocol, no device) */
-static void ev_unix_free(struct nt_event *e, __u64 skb, int kind)
+static void ev_unix_free(struct nt_event *e, __u64 skb)
 {
 	memset(e, 0, sizeof(*e));
 	e->ts = 1000000500ULL;
 	e->skb = skb;
-	e->kind = kind;
+	e->kind = NT_KIND_HOOK;
 	e->hook = NT_HOOK_KFREE_SKB;
 	e->flags = NT_EV_LOCATION;
 	e->location = 0xffffffff81000010ULL;
@@ -111,7 +110,7 @@ TEST(pipeline_drop_leaves_out_non_network_frees)
 	struct nt_event e;
 
 	CHECK_CALL(rig_open(&r, NT_MODE_DROP, NULL));
-	ev_unix_free(&e, SKB2, NT_KIND_DROP);
+	ev_unix_free(&e, SKB2);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
 	ev_udp_drop(&e, NT_EV_LOCATION);
 	e.location = 0xffffffff81000020ULL;
@@ -159,7 +158,7 @@ TEST(pipeline_lifecycle_blocks)
 	ev_udp(&e, SKB1, NT_HOOK_CONSUME_SKB, "10.0.0.1", 5555);
 	e.ts += 1000;
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);
-	ev_unix_free(&e, SKB2, NT_KIND_HOOK);
+	ev_unix_free(&e, SKB2);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* cannot be judged: passes */
 	ev_udp(&e, SKB2 + 0x100, NT_HOOK_NETIF_RECEIVE_SKB, "10.0.0.1", 7777);
 	CHECK_INT(nt_pipe_event(&r.p, &e), 0);	/* judged: filtered */

@@ -194,7 +194,7 @@ TEST(rules_unknown_reason_gets_generic_rule)
 {
 	struct nt_rules r = { 0 };
 	struct nt_reasons rs = { 0 };
-	struct nt_event e = { .kind = NT_KIND_DROP };
+	struct nt_event e = { .kind = NT_KIND_HOOK, .hook = NT_HOOK_KFREE_SKB };
 	struct nt_rule_query q = { .e = &e, .reason = "BRAND_NEW_REASON" };
 	const struct nt_rule *x;
 	const char *names[4];
@@ -233,7 +233,7 @@ TEST(rules_answer_every_reason_running_kernel)
 	}
 	if (load_reasons(text, &rs, &r)) {
 		for (i = 0; i < rs.n; i++) {
-			struct nt_event e = { .kind = NT_KIND_DROP };
+			struct nt_event e = { .kind = NT_KIND_HOOK, .hook = NT_HOOK_KFREE_SKB };
 			struct nt_rule_query q = { .e = &e, .reason = rs.sym[i].name };
 			const struct nt_rule *x = nt_rules_reason(&r, &q);
 

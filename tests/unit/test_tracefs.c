@@ -106,30 +106,61 @@ static void kfree_618(struct rec *r, unsigned long long skb, unsigned short prot
 	PUT32(r, 36, reason);
 }
 
-/* A decoder on canned formats: the tep handle, its fields, the join of
- * flow records to drops, a record to fill and the event decoded. */
+/* The decoder on canned formats, set up as --drop sets it up: the tep
+ * handle, its fields, the decoders of skb:kfree_skb (the drop hook) and of
+ * the flow tracepoints (flow sources only), the join of flow records to
+ * drops, a record to fill and the event decoded. */
 struct fx {
 	struct tep_handle *tep;
 	struct nt_tfs_fields f;
+	struct nt_tfs_evtab t;
 	struct nt_tfs_join j;
+	struct nt_tfs_clone cl;
 	struct nt_event ev;
 	struct rec r;
 };
 
 static void fx_open(struct fx *x, const char *const *specs)
 {
+	static const struct { const char *sys, *ev; int kind; } drop_evs[] = {
+		{ "skb", "kfree_skb", NT_TFS_EV_TP },
+		{ "tcp", "tcp_send_reset", NT_TFS_EV_FLOW },
+		{ "icmp", "icmp_send", NT_TFS_EV_FLOW },
+	};
+	struct nt_tfs_evdec d;
+	struct tep_event *te;
 	char why[128];
 
 	memset(x, 0, sizeof(*x));
 	x->tep = load_tep(specs);
 	CHECK(x->tep);
-	CHECK_INT(nt_tfs_fields_init(&x->f, x->tep, why, sizeof(why)), 0);
+	nt_tfs_fields_init(&x->f, x->tep);
+	for (size_t i = 0; i < NT_NCASES(drop_evs); i++) {
+		te = tep_find_event_by_name(x->tep, drop_evs[i].sys, drop_evs[i].ev);
+		if (!te)
+			continue;
+		CHECK_INT(nt_tfs_evdec_init(&d, te, NT_HOOK_KFREE_SKB, drop_evs[i].kind, why,
+					    sizeof(why)), 0);
+		CHECK_INT(nt_tfs_evtab_add(&x->t, &d), 0);
+	}
+}
+
+static void fx_close(struct fx *x)
+{
+	nt_tfs_evtab_free(&x->t);
+	tep_free(x->tep);
 }
 
 /* decodes a record into x->ev */
 static int dec(struct fx *x, const struct rec *r, unsigned long long ts, int cpu)
 {
-	return nt_tfs_decode(&x->f, &x->j, r->b, r->size, ts, cpu, &x->ev);
+	return nt_tfs_decode(&x->f, &x->t, &x->j, &x->cl, r->b, r->size, ts, cpu, &x->ev);
+}
+
+/* the decoder of event id in the fixture's table (NULL: not decoded) */
+static const struct nt_tfs_evdec *fx_dec(const struct fx *x, int id)
+{
+	return nt_tfs_evtab_get(&x->t, id);
 }
 
 /* A kfree_skb record whose skb, location and L3 protocol (and reason, at
@@ -143,7 +174,7 @@ static void kfree_drop(struct fx *x, int id, int pid, int size, int proto_off,
 	PUT16(&x->r, proto_off, proto);
 	if (reason_off)
 		PUT32(&x->r, reason_off, reason);
-	CHECK_INT(dec(x, &x->r, 5, 0), NT_TFS_REC_DROP);
+	CHECK_INT(dec(x, &x->r, 5, 0), NT_TFS_REC_HOOK);
 	CHECK(x->ev.skb == SKB && x->ev.location == LOC);
 }
 
@@ -152,14 +183,14 @@ TEST(tracefs_kfree_skb_6_18)
 	struct fx x;
 
 	CHECK_CALL(fx_open(&x, specs_618));
-	CHECK_INT(x.f.kfree_id, 2310);
-	CHECK(x.f.k_reason != NULL);
+	CHECK(fx_dec(&x, 2310) && fx_dec(&x, 2310)->reason.size == 4);
 	CHECK(x.f.reset_id == 2280 && x.f.icmp_id == 2314 && x.f.stack_id == 4);
 
 	kfree_618(&x.r, SKB, 0x0800, 3);
 	memset(&x.ev, 0xaa, sizeof(x.ev));
-	CHECK_INT(dec(&x, &x.r, 667000056000ULL, 1), NT_TFS_REC_DROP);
-	CHECK_INT(x.ev.kind, NT_KIND_DROP);
+	CHECK_INT(dec(&x, &x.r, 667000056000ULL, 1), NT_TFS_REC_HOOK);
+	CHECK_INT(x.ev.kind, NT_KIND_HOOK);
+	CHECK_INT(x.ev.hook, NT_HOOK_KFREE_SKB);
 	CHECK_INT(x.ev.ts, 667000056000ULL);
 	CHECK_INT(x.ev.cpu, 1);
 	CHECK_INT(x.ev.pid, 4855);
@@ -174,14 +205,15 @@ TEST(tracefs_kfree_skb_6_18)
 
 	/* protocol 0: unknown, no NT_HAVE_L3 */
 	kfree_618(&x.r, SKB, 0, 2);
-	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_DROP);
+	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_HOOK);
 	CHECK_INT(x.ev.pkt.have, 0);
 	CHECK_INT(x.ev.reason, 2);
 
 	/* truncated record: not a drop */
 	kfree_618(&x.r, SKB, 0x0800, 3);
-	CHECK_INT(nt_tfs_decode(&x.f, &x.j, x.r.b, 12, 1, 0, &x.ev), NT_TFS_REC_OTHER);
-	tep_free(x.tep);
+	CHECK_INT(nt_tfs_decode(&x.f, &x.t, &x.j, &x.cl, x.r.b, 12, 1, 0, &x.ev),
+		  NT_TFS_REC_OTHER);
+	fx_close(&x);
 }
 
 TEST(tracefs_kfree_skb_6_1)
@@ -190,14 +222,14 @@ TEST(tracefs_kfree_skb_6_1)
 	struct fx x;
 
 	CHECK_CALL(fx_open(&x, specs));
-	CHECK_INT(x.f.kfree_id, 1524);
+	CHECK(fx_dec(&x, 1524) != NULL);
 	CHECK(x.f.reset_id < 0 && x.f.icmp_id < 0 && x.f.stack_id < 0);
 	CHECK_CALL(kfree_drop(&x, 1524, 77, 32, 24, 0x86dd, 28, 2));
 	CHECK_INT(x.ev.pid, 77);
 	CHECK_INT(x.ev.reason, 2);
 	CHECK_INT(x.ev.flags, NT_EV_REASON | NT_EV_LOCATION);
 	CHECK_INT(x.ev.pkt.l3_proto, 0x86dd);
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_kfree_skb_5_10)
@@ -206,26 +238,13 @@ TEST(tracefs_kfree_skb_5_10)
 	struct fx x;
 
 	CHECK_CALL(fx_open(&x, specs));
-	CHECK(x.f.k_reason == NULL);
+	CHECK(fx_dec(&x, 1322) && fx_dec(&x, 1322)->reason.size == 0);
 	CHECK_CALL(kfree_drop(&x, 1322, 9, 26, 24, 0x0806, 0, 0));
 	CHECK_INT(x.ev.flags, NT_EV_LOCATION);
 	CHECK_INT(x.ev.reason, 0);
 	CHECK_INT(x.ev.pkt.l3_proto, 0x0806);
 	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
-	tep_free(x.tep);
-}
-
-TEST(tracefs_no_kfree_skb)
-{
-	static const char *const specs[] = { "tcp:format-tcp_send_reset-6.18", NULL };
-	struct tep_handle *tep = load_tep(specs);
-	struct nt_tfs_fields f;
-	char why[128] = "";
-
-	CHECK(tep);
-	CHECK_INT(nt_tfs_fields_init(&f, tep, why, sizeof(why)), -ENOENT);
-	CHECK_CONTAINS(why, "kfree_skb");
-	tep_free(tep);
+	fx_close(&x);
 }
 
 /* tcp_send_reset 6.18: skbaddr 8, skaddr 16, state 24, reason 28,
@@ -249,7 +268,7 @@ static void flow_then_drop(struct fx *x, unsigned long long skb, unsigned short 
 {
 	CHECK_INT(dec(x, &x->r, ts_flow, cpu), NT_TFS_REC_FLOW);
 	kfree_618(&x->r, skb, proto, reason);
-	CHECK_INT(dec(x, &x->r, ts_drop, cpu), NT_TFS_REC_DROP);
+	CHECK_INT(dec(x, &x->r, ts_drop, cpu), NT_TFS_REC_HOOK);
 }
 
 /* the drop carries the whole flow: addresses and ports */
@@ -299,12 +318,12 @@ static void check_reset_case(const struct reset_case *c)
 		CHECK_INT(x.ev.reason, c->reason);
 	if (c->once) {
 		/* the next drop of a recycled skb address gets nothing */
-		CHECK_INT(dec(&x, &x.r, 3000, 0), NT_TFS_REC_DROP);
+		CHECK_INT(dec(&x, &x.r, 3000, 0), NT_TFS_REC_HOOK);
 		CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 		reset_618(&x.r, 0, s, d);
 		CHECK_INT(dec(&x, &x.r, 4000, 0), NT_TFS_REC_OTHER);
 	}
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_tcp_send_reset_join)
@@ -357,7 +376,7 @@ TEST(tracefs_icmp_send_join)
 	CHECK_CALL(flow_then_drop(&x, SKB + 0x100, 0x0800, 88, 2000, 2100, 1));
 	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR);
 	CHECK_STR(ntop(&x.ev.pkt, x.ev.pkt.daddr, a), "10.9.9.9");
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_join_expiry)
@@ -372,7 +391,7 @@ TEST(tracefs_join_expiry)
 	icmp_618(&x.r, SKB, "1.1.1.1", "2.2.2.2", 1, 2, 9);
 	dec(&x, &x.r, 1000, 0);
 	kfree_618(&k, SKB, 0x0800, 3);
-	CHECK_INT(dec(&x, &k, 1000 + NT_TFS_JOIN_MAX_NS + 1, 0), NT_TFS_REC_DROP);
+	CHECK_INT(dec(&x, &k, 1000 + NT_TFS_JOIN_MAX_NS + 1, 0), NT_TFS_REC_HOOK);
 	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3);
 
 	/* just in time */
@@ -410,7 +429,7 @@ TEST(tracefs_join_expiry)
 	kfree_618(&k, SKB + 0x1000 * (NT_TFS_JOIN_SLOTS + 1), 0x0800, 3);
 	dec(&x, &k, 8000000002ULL, 0);
 	CHECK(x.ev.pkt.have & NT_HAVE_PORTS);
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_kernel_stack)
@@ -435,7 +454,7 @@ TEST(tracefs_kernel_stack)
 	PUT32(&x.r, 8, 40);
 	CHECK_INT(dec(&x, &x.r, 1, 0), NT_TFS_REC_STACK);
 	CHECK_INT(x.ev.nr_stack, 3);
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_filter_refusal)
@@ -465,13 +484,16 @@ TEST(tracefs_filter_refusal)
 	f.l3_proto = 0x0800;
 	f.pid = 42;
 	CHECK_INT(nt_tfs_check_filter(&f, false, msg, sizeof(msg)), 0);
-	CHECK_INT(nt_tfs_kfree_filter(&f, buf, sizeof(buf)), 0);
+	CHECK_INT(nt_tfs_tp_filter(&f, true, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "protocol == 0x800 && common_pid == 42");
+	/* a packet followed across tasks is not judged by the pid in the kernel */
+	CHECK_INT(nt_tfs_tp_filter(&f, false, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "protocol == 0x800");
 	f.set = NT_F_PID;
-	CHECK_INT(nt_tfs_kfree_filter(&f, buf, sizeof(buf)), 0);
+	CHECK_INT(nt_tfs_tp_filter(&f, true, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "common_pid == 42");
 	f.set = 0;
-	CHECK_INT(nt_tfs_kfree_filter(&f, buf, sizeof(buf)), 0);
+	CHECK_INT(nt_tfs_tp_filter(&f, true, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "");
 }
 
@@ -811,7 +833,7 @@ static void tab_add(struct nt_tfs_evtab *t, struct tep_handle *tep, const struct
 static int dec_life(struct fx *x, struct nt_tfs_evtab *t, struct nt_tfs_clone *cl,
 		    const void *b, int size, unsigned long long ts, int cpu)
 {
-	return nt_tfs_decode_life(&x->f, t, &x->j, cl, b, size, ts, cpu, &x->ev);
+	return nt_tfs_decode(&x->f, t, &x->j, cl, b, size, ts, cpu, &x->ev);
 }
 
 TEST(tracefs_life_decode)
@@ -949,7 +971,7 @@ TEST(tracefs_life_decode)
 	rec_init(&x.r, 9999, 1, 16);
 	CHECK_INT(dec_life(&x, &t, &cl, x.r.b, x.r.size, 1, 0), NT_TFS_REC_OTHER);
 	nt_tfs_evtab_free(&t);
-	tep_free(x.tep);
+	fx_close(&x);
 }
 
 TEST(tracefs_evdec_no_skb)

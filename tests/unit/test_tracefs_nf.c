@@ -366,7 +366,7 @@ static void nfx_open_kprobe(struct nfx *x, struct nt_tfs_evdec *d, const char *e
 /* decodes a record (cpu 0) into x->ev */
 static int nfx_dec(struct nfx *x, const unsigned char *rec, int size, unsigned long long ts)
 {
-	return nt_tfs_decode_life(&x->f, &x->t, &x->j, &x->cl, rec, size, ts, 0, &x->ev);
+	return nt_tfs_decode(&x->f, &x->t, &x->j, &x->cl, rec, size, ts, 0, &x->ev);
 }
 
 /* A record of event ev (decoder d) from pid for the skb on device dev,

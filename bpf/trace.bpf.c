@@ -42,9 +42,14 @@ const volatile __u8 nt_table_arg[NT_HOOK_MAX] = {};
 const volatile __u8 nt_entries_arg[NT_HOOK_MAX] = {};
 const volatile __u8 nt_want_funcs = 0;		/* --hooks */
 const volatile __u8 nt_clone_hook = 0;		/* skb_clone is loaded (and filtering) */
+/* --drop-stack: drop hooks send the kernel stack.  Events carry no stack
+ * otherwise: only NT_EV_LIFE_SIZE is reserved and sent. */
+const volatile __u8 nt_want_stack = 0;
 
-/* Lifecycle events carry no stack: only this much is reserved and sent. */
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
+
+/* hflags bit beside the catalogue's NT_HF_*: the skb is BTF-typed (NT_DIRECT) */
+#define NT_HF_DIRECT	0x80000000u
 
 /* skbs that matched the filter once: they stay traced when their headers
  * change (NAT) and their clones join them.  LRU: an skb freed where no hook
@@ -193,7 +198,8 @@ static __always_inline struct nt_event *nt_reserve_blank(__u64 skb, __u32 hook)
 {
 	struct nt_event *e;
 
-	e = bpf_ringbuf_reserve(&events, NT_EV_LIFE_SIZE, 0);
+	/* a constant to the verifier: nt_want_stack is frozen rodata */
+	e = bpf_ringbuf_reserve(&events, nt_want_stack ? sizeof(*e) : NT_EV_LIFE_SIZE, 0);
 	if (!e) {
 		nt_count_lost();
 		return NULL;
@@ -306,13 +312,16 @@ static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
  * tracked when the parent is (or passes the filter here).  A parent with
  * nothing to judge is deferred to the clone's first match (nt_clone_defer).
  *
- * direct: skb is a BTF-typed pointer (fentry/fexit/tp_btf), its fields are
- * read with plain loads instead of helper calls (NT_KREAD); a constant of
- * the calling program, so the verifier walks only one way.
+ * NT_HF_DIRECT in hflags: skb is a BTF-typed pointer (fentry/fexit/tp_btf),
+ * its fields are read with plain loads instead of helper calls (NT_KREAD);
+ * a constant of the calling program, so the verifier walks only one way.
+ * (In hflags because a BPF function takes at most five arguments.)
+ * ctx: the program's context, for the stack of a drop (--drop-stack).
  */
-static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflags,
-				    struct nt_xargs *x, __u32 direct)
+static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, __u32 hflags,
+				    struct nt_xargs *x)
 {
+	__u32 direct = !!(hflags & NT_HF_DIRECT);
 	const struct nt_filter *filter;
 	struct net_device *dev = NULL;
 	struct nt_event *e;
@@ -326,8 +335,9 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 		return 0;
 	key = (__u64)skb;
 	filter = (const struct nt_filter *)&nt_filter;
-	/* as in drop.bpf.c: keep real loads of the frozen filter instead of
-	 * folded zeroes */
+	/* Casting away volatile lets clang fold every filter field to its
+	 * zero initialiser; hiding the pointer's origin keeps real loads,
+	 * which the verifier still sees as constants of the frozen map. */
 	asm volatile("" : "+r"(filter));
 	/* the pid is asked for only by --pid before an event is certain */
 	pid = nt_filtering && (filter->set & NT_F_PID) ? bpf_get_current_pid_tgid() >> 32 : 0;
@@ -419,6 +429,15 @@ static __noinline int nt_hook_event(struct sk_buff *skb, __u32 hook, __u32 hflag
 	e->netns = netns;
 	if (netns)
 		e->flags |= NT_EV_NETNS;
+	/* the event was reserved with room for it (nt_reserve_blank) */
+	if (nt_want_stack && (hflags & NT_HF_DROP)) {
+		long n = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+
+		if (n > 0) {
+			e->nr_stack = n / sizeof(__u64);
+			e->flags |= NT_EV_STACK;
+		}
+	}
 	bpf_ringbuf_submit(e, nt_wake_flags());
 	return 1;
 }
@@ -531,9 +550,9 @@ static __always_inline struct sk_buff *nt_arg_to_skb(__u64 v, __u32 hook, __u32 
 
 /* Whether the skb handed to nt_hook_event is BTF-typed: an argument of a
  * typed context (fentry/fexit/tp_btf), not one read through a helper
- * (nft_pktinfo, struct sk_buff **). */
+ * (nft_pktinfo, struct sk_buff **).  hflags with NT_HF_DIRECT then. */
 #define NT_DIRECT(typed, hook, hflags) \
-	((typed) && !((hflags) & NT_HF_NFT) && !nt_skb_pptr[hook])
+	((hflags) | ((typed) && !((hflags) & NT_HF_NFT) && !nt_skb_pptr[hook] ? NT_HF_DIRECT : 0))
 
 /* fentry, tp_btf (typed), raw_tp: u64 argument array. */
 static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags, int typed)
@@ -558,7 +577,7 @@ static __always_inline int nt_on_args(__u64 *ctx, __u32 hook, __u32 hflags, int 
 		x.reason = (__u32)nt_ctx_arg(ctx, nt_reason_arg[hook] - 1);
 		x.flags |= NT_EV_REASON;
 	}
-	if (nt_hook_event(skb, hook, hflags, &x, NT_DIRECT(typed, hook, hflags)) &&
+	if (nt_hook_event(ctx, skb, hook, NT_DIRECT(typed, hook, hflags), &x) &&
 	    nt_has_exit[hook])
 		nt_inflight_save(hook, (__u64)skb);
 	return 0;
@@ -579,7 +598,7 @@ static __always_inline int nt_on_fexit(__u64 *ctx, __u32 hook, __u32 hflags)
 		skb = nt_arg_to_skb(nt_ctx_arg(ctx, nt_skb_arg[hook]), hook, hflags);
 		x.retval = ret;
 		x.flags = NT_EV_RET;
-		nt_hook_event(skb, hook, hflags, &x, NT_DIRECT(1, hook, hflags));
+		nt_hook_event(ctx, skb, hook, NT_DIRECT(1, hook, hflags), &x);
 		return 0;
 	}
 	s = nt_inflight_take(hook);
@@ -616,7 +635,7 @@ static __always_inline int nt_on_kprobe(struct pt_regs *ctx, __u32 hook, __u32 h
 		x.table = nt_kp_arg(ctx, nt_table_arg[hook] - 1);
 	if (nt_entries_arg[hook])
 		x.entries = nt_kp_arg(ctx, nt_entries_arg[hook] - 1);
-	if (nt_hook_event(skb, hook, hflags, &x, 0) && nt_has_exit[hook])
+	if (nt_hook_event(ctx, skb, hook, hflags, &x) && nt_has_exit[hook])
 		nt_inflight_save(hook, (__u64)skb);
 	return 0;
 }
@@ -634,26 +653,28 @@ static __always_inline int nt_on_kretprobe(struct pt_regs *ctx, __u32 hook, __u3
 			return 0;
 		x.retval = ret;
 		x.flags = NT_EV_RET;
-		nt_hook_event((struct sk_buff *)s, hook, hflags, &x, 0);
+		nt_hook_event(ctx, (struct sk_buff *)s, hook, hflags, &x);
 		return 0;
 	}
 	nt_ret_event(s, hook, ret);
 	return 0;
 }
 
-/* Six programs per hook; user space loads at most two of them. */
+/* Six programs per hook; user space loads at most two of them.  Named
+ * nt_*: bpftool prog shows an operator which programs are nettrace's (the
+ * kernel keeps the first 15 characters). */
 #define NT_HOOK(id, name, group, kfunc, tp, skb_arg, flags)			\
-SEC("fentry") int fe_##id(__u64 *ctx)						\
+SEC("fentry") int nt_fe_##id(__u64 *ctx)					\
 { return nt_on_args(ctx, NT_HOOK_##id, (flags), 1); }				\
-SEC("fexit") int fx_##id(__u64 *ctx)						\
+SEC("fexit") int nt_fx_##id(__u64 *ctx)						\
 { return nt_on_fexit(ctx, NT_HOOK_##id, (flags)); }				\
-SEC("kprobe") int kp_##id(struct pt_regs *ctx)					\
+SEC("kprobe") int nt_kp_##id(struct pt_regs *ctx)				\
 { return nt_on_kprobe(ctx, NT_HOOK_##id, (flags)); }				\
-SEC("kretprobe") int kr_##id(struct pt_regs *ctx)				\
+SEC("kretprobe") int nt_kr_##id(struct pt_regs *ctx)				\
 { return nt_on_kretprobe(ctx, NT_HOOK_##id, (flags)); }			\
-SEC("tp_btf") int tb_##id(__u64 *ctx)						\
+SEC("tp_btf") int nt_tb_##id(__u64 *ctx)					\
 { return nt_on_args(ctx, NT_HOOK_##id, (flags), 1); }				\
-SEC("raw_tp") int rt_##id(__u64 *ctx)						\
+SEC("raw_tp") int nt_rt_##id(__u64 *ctx)					\
 { return nt_on_args(ctx, NT_HOOK_##id, (flags), 0); }
 #include "hooks.def"
 #undef NT_HOOK
