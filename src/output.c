@@ -445,83 +445,37 @@ static void json_event(struct nt_output *o, const struct nt_event *e, const char
 	}
 }
 
-void nt_output_drop(struct nt_output *o, const struct nt_event *e)
+/* The kernel stack a drop carries (--drop-stack), after its line. */
+static void stack_lines(struct nt_output *o, const struct nt_event *e)
 {
-	char ts[64], pkt[256], rbuf[64], loc[160], sym[160];
-	const char *reason = NULL;
+	char sym[160];
 	__u32 i;
 
-	nt_ts_format(o, e->ts, ts, sizeof(ts));
-	nt_pkt_format(&e->pkt, pkt, sizeof(pkt));
-	if (o->reasons && o->reasons->present && (e->flags & NT_EV_REASON))
-		reason = nt_reason_name(o->reasons, e->reason, rbuf, sizeof(rbuf));
-	loc[0] = 0;
-	if (e->flags & NT_EV_LOCATION)
-		nt_output_sym(o, e->location, loc, sizeof(loc));
-	o->lines++;
-
+	if (!o->stack || !(e->flags & NT_EV_STACK))
+		return;
 	if (o->json) {
-		fprintf(o->f, "{\"type\":\"drop\",\"time\":\"%s\",\"skb\":\"0x%llx\","
-			"\"cpu\":%u,\"pid\":%u,\"comm\":", ts, (unsigned long long)e->skb,
-			e->cpu, e->pid);
-		json_event(o, e, pkt, reason, loc);
-		if (o->stack && (e->flags & NT_EV_STACK)) {
-			fprintf(o->f, ",\"stack\":[");
-			for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++) {
-				fprintf(o->f, i > stack_start(e) ? "," : "");
-				nt_json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
-			}
-			fprintf(o->f, "]");
+		fprintf(o->f, ",\"stack\":[");
+		for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++) {
+			fprintf(o->f, i > stack_start(e) ? "," : "");
+			nt_json_str(o->f, nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 		}
-		fprintf(o->f, "}\n");
+		fprintf(o->f, "]");
 		return;
 	}
-
-	{
-		/* one buffered write of the whole line, no format parsing */
-		char line[sizeof(ts) + sizeof(pkt) + sizeof(rbuf) + sizeof(loc) + 32];
-		struct sbuf b = { line, sizeof(line), 0 };
-
-		sb_putc(&b, '[');
-		sb_puts(&b, ts);
-		sb_putn(&b, "] ", 2);
-		sb_puts(&b, pkt);
-		if (reason) {
-			sb_putn(&b, ", reason: ", 10);
-			sb_puts(&b, reason);
-		}
-		if (loc[0]) {
-			sb_putn(&b, ", ", 2);
-			sb_puts(&b, loc);
-		}
-		sb_putc(&b, '\n');
-		fwrite(line, 1, b.pos, o->f);
-	}
-	if (o->stack && (e->flags & NT_EV_STACK)) {
-		fprintf(o->f, "Call Stack:\n");
-		for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++)
-			fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
-	}
+	fprintf(o->f, "Call Stack:\n");
+	for (i = stack_start(e); i < e->nr_stack && i < NT_MAX_STACK; i++)
+		fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 }
 
-void nt_output_block(struct nt_output *o, const __u64 *skbs, unsigned int n)
-{
-	unsigned int i;
-
-	if (o->json) {
-		fprintf(o->f, "{\"type\":\"packet\",\"skbs\":[");
-		for (i = 0; i < n; i++)
-			fprintf(o->f, "%s\"%llx\"", i ? "," : "", (unsigned long long)skbs[i]);
-		fprintf(o->f, "]}\n");
-		return;
-	}
-	fprintf(o->f, "***************** ");
-	for (i = 0; i < n; i++)
-		fprintf(o->f, "%s%llx", i ? "," : "", (unsigned long long)skbs[i]);
-	fprintf(o->f, " ***************\n");
-}
-
-void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *annot)
+/*
+ * The one line builder, for every event: a lifecycle line names its hook
+ * ("[ts] [hook                ] PKT..."), a --drop line does not
+ * ("[ts] PKT..."; its hook is the drop) and carries the stack.  Reason and
+ * location are a drop's, the return value an exit's (--ret), the
+ * annotation the diagnosis' (may be NULL).
+ */
+static void event_line(struct nt_output *o, const struct nt_event *e, const char *annot,
+		       bool drop)
 {
 	const char *hook = e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].name : "?";
 	char ts[64], pkt[256], rbuf[64], loc[160];
@@ -533,15 +487,20 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 	if (o->reasons && o->reasons->present && (e->flags & NT_EV_REASON))
 		reason = nt_reason_name(o->reasons, e->reason, rbuf, sizeof(rbuf));
 	loc[0] = 0;
-	if ((e->flags & NT_EV_LOCATION) && e->hook == NT_HOOK_KFREE_SKB)
+	if ((e->flags & NT_EV_LOCATION) && (drop || nt_event_is_drop(e)))
 		nt_output_sym(o, e->location, loc, sizeof(loc));
 	o->lines++;
 
 	if (o->json) {
-		fprintf(o->f, "{\"type\":\"hook\",\"time\":\"%s\",\"hook\":\"%s\",\"group\":\"%s\","
-			"\"skb\":\"%llx\",\"cpu\":%u,\"pid\":%u,\"comm\":", ts, hook,
-			e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].group : "?",
-			(unsigned long long)e->skb, e->cpu, e->pid);
+		if (drop)
+			fprintf(o->f, "{\"type\":\"drop\",\"time\":\"%s\",\"skb\":\"0x%llx\",",
+				ts, (unsigned long long)e->skb);
+		else
+			fprintf(o->f, "{\"type\":\"hook\",\"time\":\"%s\",\"hook\":\"%s\","
+				"\"group\":\"%s\",\"skb\":\"%llx\",", ts, hook,
+				e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].group : "?",
+				(unsigned long long)e->skb);
+		fprintf(o->f, "\"cpu\":%u,\"pid\":%u,\"comm\":", e->cpu, e->pid);
 		json_event(o, e, pkt, reason, loc);
 		if (e->flags & NT_EV_RET)
 			fprintf(o->f, e->hook == NT_HOOK_SKB_CLONE ? ",\"clone\":\"%llx\"" :
@@ -550,11 +509,13 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 			fprintf(o->f, ",\"note\":");
 			nt_json_str(o->f, annot);
 		}
+		if (drop)
+			stack_lines(o, e);
 		fprintf(o->f, "}\n");
 		return;
 	}
 
-	if (o->detail) {
+	if (o->detail && !drop) {
 		char ns[24] = "";
 
 		if (e->flags & NT_EV_NETNS)
@@ -577,18 +538,21 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 		return;
 	}
 	{
-		/* "[%s] [%-20s] PKT..." built by hand, one buffered write */
+		/* built by hand, one buffered write, no format parsing */
 		char line[sizeof(ts) + 24 + sizeof(pkt) + sizeof(rbuf) + sizeof(loc) + 64];
 		struct sbuf b = { line, sizeof(line), 0 };
 		size_t hl = strlen(hook);
 
 		sb_putc(&b, '[');
 		sb_puts(&b, ts);
-		sb_putn(&b, "] [", 3);
-		sb_putn(&b, hook, hl);
-		if (hl < 20)
-			sb_putn(&b, "                    ", 20 - hl);
 		sb_putn(&b, "] ", 2);
+		if (!drop) {
+			sb_putc(&b, '[');
+			sb_putn(&b, hook, hl);
+			if (hl < 20)
+				sb_putn(&b, "                    ", 20 - hl);
+			sb_putn(&b, "] ", 2);
+		}
 		sb_puts(&b, pkt);
 		if (reason) {
 			sb_putn(&b, ", reason: ", 10);
@@ -618,6 +582,35 @@ void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *a
 		fputs(annot, o->f);
 	}
 	fputc('\n', o->f);
+	if (drop)
+		stack_lines(o, e);
+}
+
+void nt_output_drop(struct nt_output *o, const struct nt_event *e)
+{
+	event_line(o, e, NULL, true);
+}
+
+void nt_output_hook(struct nt_output *o, const struct nt_event *e, const char *annot)
+{
+	event_line(o, e, annot, false);
+}
+
+void nt_output_block(struct nt_output *o, const __u64 *skbs, unsigned int n)
+{
+	unsigned int i;
+
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"packet\",\"skbs\":[");
+		for (i = 0; i < n; i++)
+			fprintf(o->f, "%s\"%llx\"", i ? "," : "", (unsigned long long)skbs[i]);
+		fprintf(o->f, "]}\n");
+		return;
+	}
+	fprintf(o->f, "***************** ");
+	for (i = 0; i < n; i++)
+		fprintf(o->f, "%s%llx", i ? "," : "", (unsigned long long)skbs[i]);
+	fprintf(o->f, " ***************\n");
 }
 
 void nt_output_elided(struct nt_output *o, unsigned int n)
