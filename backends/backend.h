@@ -20,7 +20,12 @@ struct nt_features;
 /* What a backend is asked to trace: built by main from the command line.
  * A backend knows nothing else of the options, the output or the rules. */
 struct nt_trace_req {
-	bool drop;			/* the drop hook only (--drop) */
+	bool drop;			/* the drop hook only (--drop, --monitor) */
+	/* --monitor: drops are counted, not handed over one by one, where
+	 * the backend can count in the kernel (read_counts); elsewhere it
+	 * delivers them as events and the pipeline counts */
+	bool count;
+	unsigned int count_keys;	/* the in-kernel table's size */
 	struct nt_filter filter;	/* evaluated in the kernel where it can */
 	struct nt_hook_set hooks;	/* lifecycle: the hooks wanted (-t) */
 	bool want_ret;			/* return values (fexit, kretprobes) */
@@ -57,6 +62,21 @@ struct nt_backend_ops {
 				  char *why, size_t wlen);
 	/* --check: the lines saying how it would serve --drop here. */
 	void (*report_drop)(struct nt_ctx *ctx, FILE *f);
+	/* With req->count and ctx->counting != NT_COUNT_EVENTS: calls add for
+	 * every key of the in-kernel table with its total so far, and says
+	 * in *overflow how many drops found no room in the table.  0 or
+	 * -errno.  May be NULL (the backend always counts through events). */
+	int (*read_counts)(struct nt_ctx *ctx,
+			   void (*add)(void *arg, const struct nt_count_key *k,
+				       unsigned long long n),
+			   void *arg, unsigned long long *overflow);
+};
+
+/* Where --monitor's drops are counted (ctx->counting). */
+enum nt_counting {
+	NT_COUNT_EVENTS = 0,	/* events to user space, counted by the pipeline */
+	NT_COUNT_BPF_MAP,	/* a BPF hash map, read by read_counts */
+	NT_COUNT_TRACEFS_HIST,	/* a tracefs histogram trigger, read by read_counts */
 };
 
 struct nt_ctx {
@@ -74,6 +94,7 @@ struct nt_ctx {
 	 * with -v). */
 	unsigned int judged;
 	unsigned char mech[NT_HOOK_MAX];
+	enum nt_counting counting;	/* set by open() for req->count */
 };
 
 extern const struct nt_backend_ops nt_bpf_backend;

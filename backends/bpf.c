@@ -40,6 +40,10 @@
  * 16 times the wake-up threshold below. */
 #define NT_BPF_LIFE_RINGBUF_SIZE	(2U << 20)
 
+/* --monitor: nothing is sent (drops are counted in a map); the smallest
+ * ring worth having. */
+#define NT_BPF_COUNT_RINGBUF_SIZE	(64U << 10)
+
 /* Wake the reader once this much is waiting (a 32nd of the drop ring,
  * ~300 drop events; 16 times less than the lifecycle ring holds); below it,
  * events wait for the next timed poll (main polls every 200 ms). */
@@ -338,7 +342,9 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = st->ctx->feat->btf.path);
 	struct bpf_program *prog;
 	struct trace_bpf *skel;
-	__u32 rsize = o->drop ? NT_BPF_DROP_RINGBUF_SIZE : NT_BPF_LIFE_RINGBUF_SIZE;
+	/* --monitor counts in the kernel and sends nothing: a small ring */
+	__u32 rsize = o->count ? NT_BPF_COUNT_RINGBUF_SIZE :
+		      o->drop ? NT_BPF_DROP_RINGBUF_SIZE : NT_BPF_LIFE_RINGBUF_SIZE;
 	int id, err, planned = 0;
 	char buf[128];
 
@@ -357,7 +363,15 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	skel->rodata->nt_filtering = o->filter.set != 0;
 	skel->rodata->nt_want_funcs = o->want_nf_funcs;
 	skel->rodata->nt_want_stack = o->want_stack;
+	skel->rodata->nt_count_only = o->count;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
+	err = bpf_map__set_max_entries(skel->maps.counts, o->count && o->count_keys ?
+				       o->count_keys : 1);
+	if (err) {
+		nt_err("bpf: cannot size the count table: %s",
+		       nt_bpf_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
 
 	for (id = 0; id < NT_HOOK_MAX; id++) {
 		struct nt_bpf_hook *lh = &st->hooks[id];
@@ -602,6 +616,7 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	/* every filter but the namespace's runs in the kernel (the pipeline
 	 * checks the namespace the events carry) */
 	ctx->judged = o->filter.set;
+	ctx->counting = o->count ? NT_COUNT_BPF_MAP : NT_COUNT_EVENTS;
 	err = nt_bpf_load(st);
 	if (!err)
 		return 0;
@@ -775,6 +790,56 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+/* --monitor: the per-CPU counts of every key, summed, and the drops the
+ * full table had no room for. */
+static int nt_bpf_read_counts(struct nt_ctx *ctx,
+			      void (*add)(void *arg, const struct nt_count_key *k,
+					  unsigned long long n),
+			      void *arg, unsigned long long *overflow)
+{
+	struct nt_bpf *st = ctx->priv;
+	struct nt_count_key k, next;
+	unsigned long long sum;
+	char buf[128];
+	__u32 zero = 0;
+	int i, err;
+	bool first = true;
+
+	if (!st || !st->skel || !st->lost_vals)
+		return -EINVAL;
+	*overflow = 0;
+	for (;;) {
+		err = bpf_map__get_next_key(st->skel->maps.counts, first ? NULL : &k, &next,
+					    sizeof(next));
+		if (err == -ENOENT)
+			break;
+		if (err)
+			goto fail;
+		first = false;
+		k = next;
+		/* lost_vals: one u64 per possible CPU, the value size here too */
+		err = bpf_map__lookup_elem(st->skel->maps.counts, &k, sizeof(k), st->lost_vals,
+					   st->ncpus * sizeof(*st->lost_vals), 0);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			goto fail;
+		for (sum = 0, i = 0; i < st->ncpus; i++)
+			sum += st->lost_vals[i];
+		add(arg, &k, sum);
+	}
+	err = bpf_map__lookup_elem(st->skel->maps.count_overflow, &zero, sizeof(zero),
+				   st->lost_vals, st->ncpus * sizeof(*st->lost_vals), 0);
+	if (err)
+		goto fail;
+	for (i = 0; i < st->ncpus; i++)
+		*overflow += st->lost_vals[i];
+	return 0;
+fail:
+	nt_err("bpf: cannot read the drop counts: %s", nt_bpf_strerror(err, buf, sizeof(buf)));
+	return err;
+}
+
 /* -t list / --check: the planner's decision for one hook, as open() would
  * take it (before any program failed to load). */
 static enum nt_hook_mech nt_bpf_plan(struct nt_ctx *ctx, int id, char *target, size_t tlen,
@@ -822,4 +887,5 @@ const struct nt_backend_ops nt_bpf_backend = {
 	.close		= nt_bpf_close,
 	.plan		= nt_bpf_plan,
 	.report_drop	= nt_bpf_report_drop,
+	.read_counts	= nt_bpf_read_counts,
 };

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/epoll.h>
 
 #include <tracefs.h>
@@ -197,7 +198,14 @@ static int tfs_open(struct nt_ctx *ctx)
 	 * formats and decoders; the kernel's filters; the readers */
 	if ((err = open_filters(ctx, p, kprobes)) ||
 	    (err = nt_tfs_instance_create(p, dir)) ||
-	    (err = open_hooks(ctx, p, kprobes)) ||
+	    (err = nt_tfs_count_open(ctx, p))) {
+		tfs_close(ctx);
+		return err;
+	}
+	/* --monitor with a histogram trigger: no events to read */
+	if (p->hist)
+		return 0;
+	if ((err = open_hooks(ctx, p, kprobes)) ||
 	    (err = open_formats(ctx, p, dir)) ||
 	    (err = open_kernel_filters(ctx, p)) ||
 	    (err = nt_tfs_read_open(p))) {
@@ -288,7 +296,7 @@ static int tfs_attach(struct nt_ctx *ctx)
 
 	if (!p || !p->inst)
 		return -EINVAL;
-	if ((err = enable_events(p, &n)))
+	if ((err = p->hist ? nt_tfs_count_start(p) : enable_events(p, &n)))
 		return err;
 	if (tracefs_trace_on(p->inst)) {
 		err = errno ? -errno : -EIO;
@@ -296,8 +304,11 @@ static int tfs_attach(struct nt_ctx *ctx)
 		return err;
 	}
 	p->attached = true;
-	nt_info("tracefs: tracing %d events%s in instance %s", n,
-		p->want_stack ? " (drops with stacks)" : "", p->sys);
+	if (p->hist)
+		nt_info("tracefs: counting drops in instance %s", p->sys);
+	else
+		nt_info("tracefs: tracing %d events%s in instance %s", n,
+			p->want_stack ? " (drops with stacks)" : "", p->sys);
 	return 0;
 }
 
@@ -311,6 +322,12 @@ static int tfs_poll(struct nt_ctx *ctx, int timeout_ms)
 
 	if (!p || !p->attached)
 		return -EINVAL;
+	if (p->hist) {
+		/* the kernel counts; main reads the counts after each poll */
+		if (poll(NULL, 0, timeout_ms) < 0 && errno != EINTR)
+			return -errno;
+		return 0;
+	}
 	for (i = 0; i < p->ncpu; i++) {
 		if (p->cpus[i].has_pending &&
 		    (timeout_ms < 0 || timeout_ms > (int)(NT_TFS_STACK_WAIT_NS / 1000000))) {
@@ -339,6 +356,7 @@ static void tfs_close(struct nt_ctx *ctx)
 	if (!p)
 		return;
 	if (p->inst) {
+		nt_tfs_count_stop(p);
 		tracefs_trace_off(p->inst);
 		if (p->attached)
 			nt_tfs_check_stats(ctx, p);	/* last word on lost events */
@@ -381,4 +399,5 @@ const struct nt_backend_ops nt_tracefs_backend = {
 	.plan		= nt_tfs_plan,
 	.remove_stale	= nt_tracefs_remove_stale,
 	.report_drop	= tfs_report_drop,
+	.read_counts	= nt_tfs_read_counts,
 };

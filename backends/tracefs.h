@@ -301,5 +301,77 @@ int nt_tfs_pick_mech(int hook, bool kprobes, bool (*func_ok)(const char *fn, voi
 		     bool (*tp_ok)(const char *sys, const char *ev, void *arg), void *arg,
 		     char *kfunc, size_t klen, char *why, size_t wlen);
 
+/* ------------------------------------------------------------------------
+ * Histogram triggers (tracefs_hist.c): --monitor counting in the kernel
+ * ---------------------------------------------------------------------- */
+
+/* The map size (entries) a trigger may ask for: the kernel takes
+ * size=N as ilog2(roundup_pow_of_two(N)) bits and refuses bits outside
+ * TRACING_MAP_BITS_MIN..MAX (7..17, kernel/trace/tracing_map.h, the same
+ * v5.10 to v6.18); the default is TRACING_MAP_BITS_DEFAULT, 11. */
+#define NT_TFS_HIST_SIZE_MIN		128
+#define NT_TFS_HIST_SIZE_MAX		131072
+#define NT_TFS_HIST_SIZE_DEFAULT	2048
+/* The kernel refuses a trigger write of PAGE_SIZE bytes or more
+ * (event_trigger_regex_write); 4096 is the smallest page, one byte is left
+ * for a newline. */
+#define NT_TFS_HIST_TRIGGER_MAX		4094
+
+/* The hist trigger for skb:kfree_skb:
+ *   hist:keys=location.hex,protocol[,reason]:vals=hitcount:size=N[ if FILTER]
+ * reason with has_reason (v5.17+).  size 0 is the kernel's default; any
+ * other is rounded up to a power of two and kept within
+ * NT_TFS_HIST_SIZE_MIN..MAX.  filter ("" or NULL: none) is an event filter
+ * such as nt_tfs_tp_filter() builds.  The same text with a '!' in front
+ * removes the trigger (the kernel matches keys, vals, sort and filter).
+ * Returns the length; -EINVAL for a filter with control characters (a
+ * newline would end the write early), -ENOSPC when buf is too small,
+ * -E2BIG past NT_TFS_HIST_TRIGGER_MAX. */
+int nt_tfs_hist_trigger(bool has_reason, const char *filter, unsigned int size,
+			char *buf, size_t len);
+
+/* One entry of the hist file: one (location, protocol, reason) and how
+ * many drops it counted. */
+struct nt_tfs_hist_entry {
+	__u64 location;		/* the caller of kfree_skb: symbolize in user space */
+	__u32 reason;		/* enum skb_drop_reason, when has_reason && !reason_name */
+	bool has_reason;	/* the trigger has the reason key (v5.17+) */
+	__u16 protocol;		/* L3, host order (the tracepoint stores ntohs) */
+	__u64 hits;
+	/* Every kernel read (v5.10, v6.1, v6.18) prints reason as a number:
+	 * the hist code prints keys with its own formats, not the event's
+	 * __print_symbolic.  Should a kernel print a name instead, it is
+	 * passed here (not NUL-terminated, reason_name_len bytes; reason 0)
+	 * for the caller to map (compat/dropreason.h nt_reason_value()). */
+	const char *reason_name;
+	size_t reason_name_len;
+};
+
+/* The hist file's trailer and what the parse saw.  dropped counts the
+ * events (not keys) the kernel could not count because the map was full:
+ * drops the monitor lost. */
+struct nt_tfs_hist_totals {
+	__u64 hits;		/* "Hits:": events counted */
+	__u64 entries;		/* "Entries:" */
+	__u64 dropped;		/* "Dropped:" */
+	bool complete;		/* the trailer was read to its end */
+	bool truncated;		/* the text ended inside a line */
+	unsigned int parsed;	/* entries given to the callback */
+	unsigned int bad;	/* malformed lines skipped */
+};
+
+/* 0 to go on; anything else stops the parse and is returned. */
+typedef int (*nt_tfs_hist_cb)(const struct nt_tfs_hist_entry *e, void *arg);
+
+/* Parses a hist file (text, len bytes, not necessarily NUL-terminated;
+ * never read past len): each entry to cb, the trailer into *tot (cleared
+ * first).  '#' lines are comments, except that "# trigger info:" says how
+ * each key prints (location.hex, .sym, .sym-offset or plain decimal;
+ * without it location is taken as .hex).  Malformed lines, and a last
+ * line with no newline, are counted in tot->bad, never fatal.  Only the
+ * first histogram is read (nettrace's instance holds one trigger).
+ * Returns 0, the callback's non-zero answer, or -EINVAL (no text). */
+int nt_tfs_hist_parse(const char *text, size_t len, nt_tfs_hist_cb cb, void *arg,
+		      struct nt_tfs_hist_totals *tot);
 
 #endif

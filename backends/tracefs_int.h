@@ -15,6 +15,8 @@
  *   tracefs_read.c      per-CPU ring buffers: reading, delivery, lost events
  *   tracefs_gate.c      gating unfiltered lifecycle events (tracefs_gate.h)
  *   tracefs_tep.c       loading the event formats (tracefs_tep.h)
+ *   tracefs_hist.c      --monitor's histogram trigger: its text, its output
+ *   tracefs_count.c     --monitor's counting in the kernel, with that trigger
  */
 #ifndef NT_BACKEND_TRACEFS_INT_H
 #define NT_BACKEND_TRACEFS_INT_H
@@ -67,6 +69,9 @@ struct tfs_priv {
 	/* --drop: flow tracepoints and a kprobe on the drop function give
 	 * the drops their headers */
 	bool drop;
+	/* --monitor with a histogram trigger: counted in the kernel */
+	bool hist;
+	char hist_trigger[512];		/* what was written (removed at close) */
 	bool hdrs;			/* kprobe events + BTF offsets: headers */
 	struct nt_skb_offs offs;
 	const struct btf *btf;		/* the run's BTF set's base (not owned) */
@@ -168,6 +173,22 @@ int nt_tfs_flow_reset(const struct nt_tfs_fields *f, const void *data, int size,
 		      struct nt_pkt *p);
 int nt_tfs_flow_icmp(const struct nt_tfs_fields *f, const void *data, int size,
 		     struct nt_pkt *p);
+
+/* ------------------------------------------------------------------------
+ * tracefs_count.c
+ * ---------------------------------------------------------------------- */
+
+/* --monitor: can the drops be counted by a histogram trigger here?  Sets
+ * p->hist and the trigger text (written by nt_tfs_count_start). */
+int nt_tfs_count_open(struct nt_ctx *ctx, struct tfs_priv *p);
+/* Writes the trigger: counting starts. */
+int nt_tfs_count_start(struct tfs_priv *p);
+/* Removes the trigger. */
+void nt_tfs_count_stop(struct tfs_priv *p);
+/* The backend's read_counts operation (backend.h). */
+int nt_tfs_read_counts(struct nt_ctx *ctx,
+		       void (*add)(void *arg, const struct nt_count_key *k, unsigned long long n),
+		       void *arg, unsigned long long *overflow);
 
 /* ------------------------------------------------------------------------
  * tracefs_read.c

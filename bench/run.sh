@@ -30,6 +30,8 @@
 #   BENCH_LIFECYCLE_STORM=""  item 6: nettrace arguments for the storm of
 #                           BENCH_STORM_PKTS (1100000) distinct skbs, lifecycle
 #                           mode, output counted as above; "off": skip
+#   BENCH_MONITOR=""        "off": skip the --monitor columns (drops counted,
+#                           not printed: in a BPF map on bpf)
 #   BENCH_RESULTS=bench/results   where the markdown report goes ("" = stdout only)
 
 set -u
@@ -47,6 +49,7 @@ LIFE_NOMATCH=${BENCH_LIFECYCLE_NOMATCH--p arp}
 LIFE_MATCHALL=${BENCH_LIFECYCLE_MATCHALL-}
 LIFE_STORM=${BENCH_LIFECYCLE_STORM-}
 STORM_PKTS=${BENCH_STORM_PKTS:-1100000}
+MONITOR=${BENCH_MONITOR-}
 TRACEFS=/sys/kernel/tracing
 HZ=$(getconf CLK_TCK)
 
@@ -172,6 +175,14 @@ if [ "$LIFE_MATCHALL" != off ]; then
 	done
 fi
 [ -n "$PERF" ] && TRACER[perf]=perf
+# --monitor: drops counted (bpf: in a BPF map; tracefs: from events, or a
+# histogram trigger where the kernel has one), a JSON line at exit only
+if [ "$MONITOR" != off ]; then
+	for be in $BACKENDS; do
+		TRACER[mon-$be]="nt:--monitor --interval 86400 --backend=$be"
+		DROP_CONFIGS+=("mon-$be")
+	done
+fi
 
 # Per run, the tracer's figures land in these:
 T_EVENTS=""; T_LOST=""; T_CPU_MS=""; T_HWM_KB=""; T_PID=""; T_OUT=""; T_OK=0
@@ -507,7 +518,11 @@ report()
 	echo
 	hdr="| # | measure | untraced |"; sep="|---|---|---|"
 	for c in "${COLS[@]}"; do
-		case $c in perf) hdr+=" perf record -e skb:kfree_skb |" ;; *) hdr+=" $c --drop |" ;; esac
+		case $c in
+		perf) hdr+=" perf record -e skb:kfree_skb |" ;;
+		mon-*) hdr+=" ${c#mon-} --monitor |" ;;
+		*) hdr+=" $c --drop |" ;;
+		esac
 		sep+="---|"
 	done
 	echo "$hdr"; echo "$sep"

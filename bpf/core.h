@@ -40,6 +40,7 @@ typedef _Bool			bool;
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_HASH = 5,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
@@ -47,6 +48,7 @@ enum bpf_map_type {
 
 /* bpf_map_update_elem() flags */
 #define BPF_ANY		0
+#define BPF_NOEXIST	1
 
 /* flags for bpf_ringbuf_output() / bpf_ringbuf_reserve() */
 #define BPF_RB_NO_WAKEUP	(1ULL << 0)

@@ -120,6 +120,21 @@ struct nt_event {
 	__u64 stack[NT_MAX_STACK];
 };
 
+/* --monitor: what a drop is counted by, in a BPF map (bpf) or in user space
+ * (the other sources).  Zeroed before filling: it is hashed as bytes. */
+#define NT_CK_REASON	0x01	/* reason valid */
+#define NT_CK_NETNS	0x02	/* netns valid */
+#define NT_CK_LOCATION	0x04	/* location valid */
+struct nt_count_key {
+	__u64 location;		/* the dropping code's address */
+	__u32 reason;		/* raw enum skb_drop_reason value */
+	__u32 netns;		/* netns inode number */
+	__u16 l3_proto;		/* ethertype, 0 unknown */
+	__u8  l4_proto;		/* IPPROTO_*, 0 unknown */
+	__u8  flags;		/* NT_CK_* */
+	__u32 pad;
+};
+
 /* struct nt_filter.set bits */
 #define NT_F_SADDR	0x0001
 #define NT_F_DADDR	0x0002

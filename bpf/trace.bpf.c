@@ -139,6 +139,68 @@ struct nt_xargs {
 	__u64 pkt;		/* struct nft_pktinfo * (NT_HF_NFT) */
 };
 
+/* --monitor: drops are counted in `counts`, not sent */
+const volatile __u8 nt_count_only = 0;
+
+/* --monitor's counts: per key, per CPU (no atomics on the hot path).  Sized
+ * by user space; a full table counts into count_overflow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nt_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} count_overflow SEC(".maps");
+
+static __always_inline void nt_count(const struct nt_xargs *x, const struct nt_pkt *pkt,
+				     __u32 netns)
+{
+	struct nt_count_key k = {};
+	__u64 one = 1, *v;
+	__u32 zero = 0;
+	long err;
+
+	if (x->flags & NT_EV_LOCATION) {
+		k.location = x->location;
+		k.flags |= NT_CK_LOCATION;
+	}
+	if (x->flags & NT_EV_REASON) {
+		k.reason = x->reason;
+		k.flags |= NT_CK_REASON;
+	}
+	if (netns) {
+		k.netns = netns;
+		k.flags |= NT_CK_NETNS;
+	}
+	if (pkt->have & NT_HAVE_L3)
+		k.l3_proto = pkt->l3_proto;
+	if (pkt->have & NT_HAVE_L4)
+		k.l4_proto = pkt->l4_proto;
+	v = bpf_map_lookup_elem(&counts, &k);
+	if (v) {
+		*v += 1;	/* this CPU's slot */
+		return;
+	}
+	err = bpf_map_update_elem(&counts, &k, &one, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: another CPU added it just now */) {
+		v = bpf_map_lookup_elem(&counts, &k);
+		if (v)
+			*v += 1;
+		return;
+	}
+	if (err) {
+		v = bpf_map_lookup_elem(&count_overflow, &zero);
+		if (v)
+			*v += 1;
+	}
+}
+
 /* Where the packet is in netfilter: family, hook point, table and chain,
  * and (--hooks) the functions registered at that hook point. */
 static __always_inline void nt_nf_info(struct nt_event *e, __u32 hook, __u32 hflags,
@@ -405,6 +467,10 @@ static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, 
 
 	if (!have_netns)
 		netns = nt_skb_netns(skb, &dev, direct);
+	if (nt_count_only && (hflags & NT_HF_DROP)) {
+		nt_count(x, &pkt, netns);
+		return 0;
+	}
 	pid = bpf_get_current_pid_tgid() >> 32;
 	e = nt_reserve(key, hook, pid);
 	if (!e)

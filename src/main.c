@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "output.h"
 #include "pipeline.h"
+#include "monitor.h"
 #include "rules.h"
 #include "log.h"
 #include "../backends/backend.h"
@@ -38,13 +39,18 @@ struct nt_app {
 	struct nt_ctx ctx;
 	struct nt_rules rules;		/* --diag, --rules, --check */
 	struct nt_pipe pipe;
+	struct nt_monitor mon;		/* --monitor */
 	bool user_ret;			/* --ret was given */
 };
 
 /* The backend's part of the options.  --drop is the drop hook alone. */
 static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 {
-	r->drop = o->mode == NT_MODE_DROP;
+	r->drop = o->mode == NT_MODE_DROP || o->mode == NT_MODE_MONITOR;
+	r->count = o->mode == NT_MODE_MONITOR;
+	/* keys outnumber series (a function drops at several places): room for
+	 * four keys per series in the kernel's table */
+	r->count_keys = 4 * (o->max_series ? o->max_series : NT_METRICS_SERIES_DEF);
 	if (r->drop) {
 		memset(&r->hooks, 0, sizeof(r->hooks));
 		nt_hook_set_add(&r->hooks, NT_HOOK_KFREE_SKB);
@@ -296,9 +302,11 @@ static int run_trace(struct nt_app *app)
 		if (nt_hook_set_has(&app->req.hooks, i) && ctx->mech[i] != NT_MECH_NONE)
 			nt_info("hook %s attached: %s", nt_hooks[i].name,
 				nt_mech_name(ctx->mech[i]));
+	if (app->pipe.metrics)
+		nt_monitor_attached(&app->mon, b, ctx);
 	/* the backend has what it needed of BTF: not kept for the run */
 	nt_btfset_release(&app->feat.btf);
-	if (app->opts.mode != NT_MODE_DROP)
+	if (app->opts.mode != NT_MODE_DROP && app->opts.mode != NT_MODE_MONITOR)
 		note_missing(app);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
@@ -321,6 +329,8 @@ static int run_trace(struct nt_app *app)
 			break;
 		}
 		nt_pipe_batch(&app->pipe);
+		if (app->pipe.metrics)
+			nt_monitor_tick(&app->mon, b, ctx, false);
 		if (app->pipe.done)
 			break;
 	}
@@ -331,6 +341,8 @@ static int run_trace(struct nt_app *app)
 	if (!err && !app->pipe.done && (n = b->poll(ctx, 0)) < 0 && n != -EINTR && n != -EPIPE)
 		nt_err("reading events: %s", strerror(-n));
 	nt_pipe_drain(&app->pipe);
+	if (app->pipe.metrics)
+		nt_monitor_tick(&app->mon, b, ctx, true);
 	b->close(ctx);
 	nt_pipe_finish(&app->pipe);
 	return err == -EPIPE ? 0 : err;
@@ -417,8 +429,9 @@ int main(int argc, char **argv)
 	app->ctx.on_lost = app_on_lost;
 
 	app->out.f = stdout;
-	app->out.json = app->opts.json;
-	app->out.date = app->opts.date;
+	/* --monitor writes a JSON stream (summaries, status, losses) */
+	app->out.json = app->opts.json || app->opts.mode == NT_MODE_MONITOR;
+	app->out.date = app->opts.date || app->opts.mode == NT_MODE_MONITOR;
 	app->out.stack = app->opts.drop_stack;
 	app->out.detail = app->opts.detail;
 	app->out.ret = app->opts.ret;
@@ -441,7 +454,9 @@ int main(int argc, char **argv)
 	if (!app->reasons.present)
 		nt_info("this kernel has no drop reasons: the reason field is left out");
 
-	if (app->opts.mode == NT_MODE_DIAG || app->opts.rules) {
+	/* the diagnosis, and --monitor's severity labels */
+	if (app->opts.mode == NT_MODE_DIAG || app->opts.mode == NT_MODE_MONITOR ||
+	    app->opts.rules) {
 		if (nt_rules_load_builtin(&app->rules, err, sizeof(err)) ||
 		    (app->opts.rules &&
 		     nt_rules_load_file(&app->rules, app->opts.rules, err, sizeof(err)))) {
@@ -455,10 +470,23 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	if (app->opts.mode == NT_MODE_MONITOR) {
+		/* the endpoint listens before anything is attached: a port in
+		 * use is said at once, with nothing to undo */
+		if (nt_monitor_start(&app->mon, &app->opts, &app->out, &app->rules, err,
+				     sizeof(err))) {
+			nt_err("%s", err);
+			ret = 2;
+			goto out;
+		}
+		app->pipe.metrics = &app->mon.m;
+	}
 	nt_output_prefetch(&app->out);
 	ret = run_trace(app);
 	ret = ret < 0 ? 1 : 0;
 out:
+	if (app->pipe.metrics)
+		nt_monitor_stop(&app->mon);
 	nt_pipe_free(&app->pipe);
 	nt_rules_free(&app->rules);
 	nt_output_free(&app->out);

@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "opts.h"
+#include "http.h"
+#include "metrics.h"
 
 enum {
 	OPT_SADDR6 = 256, OPT_DADDR6, OPT_ADDR, OPT_ADDR6, OPT_PID, OPT_RET, OPT_DETAIL,
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
-	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN,
+	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN, OPT_MONITOR, OPT_METRICS, OPT_INTERVAL,
+	OPT_MAX_SERIES,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +57,10 @@ static const struct option long_opts[] = {
 	{ "netns",	required_argument, NULL, OPT_NETNS },
 	{ "netns-current", no_argument,	   NULL, OPT_NETNS_CURRENT },
 	{ "dropreason-man", no_argument,   NULL, OPT_DROPREASON_MAN },
+	{ "monitor",	no_argument,	   NULL, OPT_MONITOR },
+	{ "metrics",	required_argument, NULL, OPT_METRICS },
+	{ "interval",	required_argument, NULL, OPT_INTERVAL },
+	{ "max-series",	required_argument, NULL, OPT_MAX_SERIES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +91,10 @@ static const struct {
 	{ "--hooks",		"print netfilter hooks if dropping by netfilter" },
 	{ "--drop",		"skb drop monitor mode, for replace of 'droptrace'" },
 	{ "--drop-stack",	"print the kernel function call stack of kfree_skb" },
+	{ "--monitor",		"count drops and keep running (with --metrics and/or --interval)" },
+	{ "--metrics",		"[ADDR:]PORT: serve Prometheus metrics at /metrics (ADDR 127.0.0.1)" },
+	{ "--interval",		"SECONDS: print a JSON summary of the counts every SECONDS" },
+	{ "--max-series",	"N: at most N drop series (default 1000; the rest count as 'other')" },
 	{ "--backend",		"auto|bpf|tracefs: how to hook the kernel (default auto)" },
 	{ "-c, --count",	"exit after N events" },
 	{ "--json",		"print one JSON object per event line" },
@@ -111,12 +122,13 @@ static const struct {
 	__u16 l3;
 	__u8 l4;
 } protos[] = {
-	{ "ip", NT_ETH_P_IP, 0 },	{ "ipv4", NT_ETH_P_IP, 0 },
-	{ "ip6", NT_ETH_P_IPV6, 0 },	{ "ipv6", NT_ETH_P_IPV6, 0 },
+	/* the first name of a number is its label (nt_proto_name) */
+	{ "ipv4", NT_ETH_P_IP, 0 },	{ "ip", NT_ETH_P_IP, 0 },
+	{ "ipv6", NT_ETH_P_IPV6, 0 },	{ "ip6", NT_ETH_P_IPV6, 0 },
 	{ "arp", NT_ETH_P_ARP, 0 },
 	{ "tcp", 0, NT_IPPROTO_TCP },	{ "udp", 0, NT_IPPROTO_UDP },
-	{ "icmp", 0, NT_IPPROTO_ICMP },	{ "icmp6", 0, NT_IPPROTO_ICMPV6 },
-	{ "icmpv6", 0, NT_IPPROTO_ICMPV6 },
+	{ "icmp", 0, NT_IPPROTO_ICMP },	{ "icmpv6", 0, NT_IPPROTO_ICMPV6 },
+	{ "icmp6", 0, NT_IPPROTO_ICMPV6 },
 	{ "gre", 0, 47 },		{ "esp", 0, 50 },
 	{ "ah", 0, 51 },		{ "sctp", 0, 132 },
 };
@@ -133,6 +145,16 @@ int nt_proto_lookup(const char *name, __u16 *l3, __u8 *l4)
 		}
 	}
 	return -ENOENT;
+}
+
+const char *nt_proto_name(__u16 l3, __u8 l4)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (l4 ? protos[i].l4 == l4 : (l3 && protos[i].l3 == l3))
+			return protos[i].name;
+	return "other";
 }
 
 static int parse_addr(const char *opt, const char *val, int want6, __u8 *out,
@@ -183,6 +205,19 @@ bad:
 	return -EINVAL;
 }
 
+/* parse_ulong, and 0 is refused too */
+static int parse_count(const char *opt, const char *val, unsigned long max, const char *what,
+		       unsigned long *out, char *err, size_t errlen)
+{
+	int ret = parse_ulong(opt, val, max, what, out, err, errlen);
+
+	if (!ret && !*out) {
+		snprintf(err, errlen, "%s: '%s' is not %s", opt, val, what);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 static const char *mode_name(enum nt_mode m)
 {
 	switch (m) {
@@ -190,6 +225,7 @@ static const char *mode_name(enum nt_mode m)
 	case NT_MODE_DIAG: return "--diag";
 	case NT_MODE_DROP: return "--drop";
 	case NT_MODE_CHECK: return "--check";
+	case NT_MODE_MONITOR: return "--monitor";
 	default: return "default";
 	}
 }
@@ -295,22 +331,13 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			f->set |= f->l3_proto ? NT_F_L3 : NT_F_L4;
 			break;
 		case OPT_PID:
-			ret = parse_ulong("--pid", optarg, INT_MAX, "a process id", &v, err, errlen);
-			if (!ret && !v) {
-				snprintf(err, errlen, "--pid: '%s' is not a process id", optarg);
-				ret = -EINVAL;
-			}
+			ret = parse_count("--pid", optarg, INT_MAX, "a process id", &v, err, errlen);
 			f->pid = v;
 			f->set |= NT_F_PID;
 			break;
 		case OPT_NETNS:
-			ret = parse_ulong("--netns", optarg, UINT_MAX, "a namespace inode number",
+			ret = parse_count("--netns", optarg, UINT_MAX, "a namespace inode number",
 					  &v, err, errlen);
-			if (!ret && !v) {
-				snprintf(err, errlen, "--netns: '%s' is not a namespace inode number",
-					 optarg);
-				ret = -EINVAL;
-			}
 			f->netns = v;
 			f->set |= NT_F_NETNS;
 			break;
@@ -320,12 +347,8 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			f->set |= NT_F_NETNS;
 			break;
 		case 'c':
-			ret = parse_ulong("--count", optarg, LONG_MAX, "a positive count", &v, err,
+			ret = parse_count("--count", optarg, LONG_MAX, "a positive count", &v, err,
 					  errlen);
-			if (!ret && !v) {
-				snprintf(err, errlen, "--count: '%s' is not a positive count", optarg);
-				ret = -EINVAL;
-			}
 			o->count = v;
 			break;
 		case 't': o->trace = optarg; break;
@@ -349,6 +372,33 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			ret = set_mode(o, NT_MODE_DROP, err, errlen);
 			break;
 		case OPT_CHECK: ret = set_mode(o, NT_MODE_CHECK, err, errlen); break;
+		case OPT_MONITOR: ret = set_mode(o, NT_MODE_MONITOR, err, errlen); break;
+		case OPT_METRICS: {
+			struct sockaddr_storage ss;
+			socklen_t sl;
+			char why[160];
+
+			if (nt_http_parse_addr(optarg, &ss, &sl, why, sizeof(why))) {
+				snprintf(err, errlen, "--metrics: %s", why);
+				ret = -EINVAL;
+				break;
+			}
+			o->metrics = optarg;
+			ret = set_mode(o, NT_MODE_MONITOR, err, errlen);
+			break;
+		}
+		case OPT_INTERVAL:
+			ret = parse_count("--interval", optarg, 86400, "a number of seconds "
+					  "(1-86400)", &v, err, errlen);
+			o->interval = v;
+			ret = ret ? ret : set_mode(o, NT_MODE_MONITOR, err, errlen);
+			break;
+		case OPT_MAX_SERIES:
+			ret = parse_count("--max-series", optarg, NT_METRICS_SERIES_MAX,
+					  "a number of series (1-100000)", &v, err, errlen);
+			o->max_series = v;
+			ret = ret ? ret : set_mode(o, NT_MODE_MONITOR, err, errlen);
+			break;
 		case OPT_DEBUG: o->debug = true; o->verbose = 2; break;
 		case 'v': if (o->verbose < 1) o->verbose = 1; break;
 		case 'h': o->help = true; break;
@@ -392,6 +442,16 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see nettrace -h)", argv[optind]);
 		return -EINVAL;
+	}
+	if (o->mode == NT_MODE_MONITOR) {
+		if (o->count) {
+			snprintf(err, errlen, "--count does not apply to --monitor, which runs "
+				 "until stopped");
+			return -EINVAL;
+		}
+		/* a monitor that says nothing would be useless */
+		if (!o->metrics && !o->interval)
+			o->interval = NT_MONITOR_INTERVAL_DEF;
 	}
 	if (v4addr && v6addr) {
 		snprintf(err, errlen, "IPv4 and IPv6 address filters cannot be combined");

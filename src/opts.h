@@ -13,6 +13,7 @@ enum nt_mode {
 	NT_MODE_DIAG,		/* --diag */
 	NT_MODE_DROP,		/* --drop */
 	NT_MODE_CHECK,		/* --check: report what this host allows */
+	NT_MODE_MONITOR,	/* --monitor: count drops, serve metrics */
 };
 
 enum nt_backend_kind {
@@ -29,6 +30,10 @@ struct nt_opts {
 	const char *rules;	/* --rules */
 	const char *btf_path;	/* --btf-path */
 	long count;		/* -c/--count: stop after N events, 0 = no limit */
+	const char *metrics;	/* --metrics [ADDR:]PORT */
+	unsigned int interval;	/* --interval SECONDS (--monitor), 0 = none */
+#define NT_MONITOR_INTERVAL_DEF	10	/* --monitor alone */
+	unsigned int max_series;	/* --max-series, 0 = default */
 	bool ret, detail, date, basic;
 	bool diag_quiet, diag_keep, hooks;
 	bool drop_stack;
@@ -47,5 +52,8 @@ void nt_opts_usage(FILE *f);
 
 /* "tcp" -> (0, IPPROTO_TCP) ; "arp" -> (ETH_P_ARP, 0).  -ENOENT if unknown. */
 int nt_proto_lookup(const char *name, __u16 *l3, __u8 *l4);
+/* The reverse, for labels: the transport if known, else the network
+ * protocol ("tcp", "ipv6", ...), "other" when neither is known. */
+const char *nt_proto_name(__u16 l3, __u8 l4);
 
 #endif

@@ -19,10 +19,11 @@ static bool lifecycle(const struct nt_pipe *p)
 	return p->opts->mode == NT_MODE_LIFE || p->opts->mode == NT_MODE_DIAG;
 }
 
-/* --drop: every event is a drop, judged and printed on its own */
+/* --drop, --monitor: every event is a drop, judged on its own (and
+ * printed, or counted) */
 static bool drop_mode(const struct nt_pipe *p)
 {
-	return p->opts->mode == NT_MODE_DROP;
+	return p->opts->mode == NT_MODE_DROP || p->opts->mode == NT_MODE_MONITOR;
 }
 
 /* A buffer that never was a network packet: no protocol (skb->protocol 0:
@@ -233,7 +234,9 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 		nt_comm_fill(&p->comms, &copy);
 		e = &copy;
 	}
-	if (drop_mode(p)) {
+	if (p->metrics) {
+		nt_metrics_event(p->metrics, e);
+	} else if (drop_mode(p)) {
 		nt_output_drop(p->out, e);
 		p->printed++;
 	} else if (p->opts->mode == NT_MODE_BASIC) {
@@ -252,6 +255,8 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
 {
 	p->stats.lost += n;
+	if (p->metrics)
+		nt_metrics_lost(p->metrics, n);
 	nt_output_lost(p->out, n, cpu);
 }
 
@@ -272,7 +277,9 @@ void nt_pipe_drain(struct nt_pipe *p)
 void nt_pipe_finish(struct nt_pipe *p)
 {
 	nt_output_msg(p->out, "end trace...");
-	nt_output_summary(p->out, p->stats.events, p->stats.lost);
+	/* --monitor: what was counted, in the kernel or here */
+	nt_output_summary(p->out, p->metrics ? nt_metrics_total(p->metrics) : p->stats.events,
+			  p->stats.lost);
 	fflush(p->out->f);
 }
 

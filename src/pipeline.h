@@ -7,6 +7,7 @@
  *                    packet filter, namespace) -> enrichment (comm)
  *                 -> statistics -> the mode's route:
  *                       --drop, --basic   printed at once
+ *                       --monitor         counted (src/metrics.c)
  *                       lifecycle, --diag the tracker (src/life.c), whose
  *                                         finished packets go through the
  *                                         rules (src/diag.c) to the output
@@ -26,6 +27,7 @@
 #include "rules.h"
 #include "comm.h"
 #include "track.h"
+#include "metrics.h"
 
 struct nt_pipe_stats {
 	unsigned long long events;	/* accepted into the pipeline */
@@ -44,6 +46,7 @@ struct nt_pipe {
 	/* the filter bits the source judged in the kernel (NT_F_*): the rest
 	 * are judged here */
 	unsigned int kernel_judged;
+	struct nt_metrics *metrics;	/* --monitor: drops are counted here */
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached, or the diagnosis finished */
 };

@@ -206,12 +206,13 @@ static bool cmd_has(const char *args, const char *w)
 static const char *const not_lifecycle[] = {
 	"--drop", "--drop-stack", "--diag", "--diag-quiet", "--diag-keep", "--basic",
 	"--check", "-h", "--help", "-V", "--version", "--dropreason-man", "list",
+	"--monitor", "--metrics", "--interval", "--max-series",
 };
 
 TEST(manpage_examples_cover_every_mode)
 {
 	char *raw = nt_test_slurp(MAN_PAGE, NULL), *text, *ex, *line, *save = NULL;
-	bool drop = false, diag = false, basic = false, life = false;
+	bool drop = false, diag = false, basic = false, life = false, monitor = false;
 	int cmds = 0;
 	size_t i;
 
@@ -247,6 +248,7 @@ TEST(manpage_examples_cover_every_mode)
 		drop |= cmd_has(p, "--drop");
 		diag |= cmd_has(p, "--diag");
 		basic |= cmd_has(p, "--basic");
+		monitor |= cmd_has(p, "--monitor");
 		for (i = 0; i < sizeof(not_lifecycle) / sizeof(not_lifecycle[0]); i++)
 			if (cmd_has(p, not_lifecycle[i]))
 				lifecycle = false;
@@ -260,6 +262,8 @@ TEST(manpage_examples_cover_every_mode)
 		nt_test_fail(__FILE__, __LINE__, "EXAMPLES has no --diag example");
 	if (!basic)
 		nt_test_fail(__FILE__, __LINE__, "EXAMPLES has no --basic example");
+	if (!monitor)
+		nt_test_fail(__FILE__, __LINE__, "EXAMPLES has no --monitor example");
 	if (!life)
 		nt_test_fail(__FILE__, __LINE__, "EXAMPLES has no plain lifecycle example "
 			     "(nettrace with filters and no mode option)");

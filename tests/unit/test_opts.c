@@ -172,3 +172,28 @@ TEST(opts_usage_lists_every_option)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK_CONTAINS(buf, names[i]);
 }
+
+/* --monitor and the options that imply it */
+TEST(opts_monitor)
+{
+	struct nt_opts o;
+	char err[512];
+
+	CHECK_INT(parse(&o, err, "--monitor", NULL, NULL, NULL), 0);
+	CHECK_INT(o.mode, NT_MODE_MONITOR);
+	CHECK_INT(o.interval, NT_MONITOR_INTERVAL_DEF);	/* says something by itself */
+	CHECK_INT(parse(&o, err, "--metrics", "[::1]:9464", "--max-series", "50"), 0);
+	CHECK_INT(o.mode, NT_MODE_MONITOR);
+	CHECK_STR(o.metrics, "[::1]:9464");
+	CHECK_INT(o.interval, 0);
+	CHECK_INT(o.max_series, 50);
+	CHECK_INT(parse(&o, err, "--interval=30", "-p", "tcp", NULL), 0);
+	CHECK_INT(o.interval, 30);
+	BAD("--metrics: ", "--monitor", "--metrics", "127.0.0.1:70000", NULL);
+	BAD("--metrics: ", "--metrics", "nohost:99", NULL, NULL);
+	BAD("--interval: '0' is not a number of seconds", "--interval", "0", NULL, NULL);
+	BAD("--interval: '86401'", "--interval", "86401", NULL, NULL);
+	BAD("--max-series: '0'", "--max-series", "0", NULL, NULL);
+	BAD("--count does not apply to --monitor", "--monitor", "-c", "5", NULL);
+	BAD("--drop and --monitor cannot be used together", "--drop", "--monitor", NULL, NULL);
+}
