@@ -78,6 +78,7 @@ test_counts()
 {
 	local be=$1 name=monitor/$be/counts port=$(( PORT_BASE + 1 )) ino how
 	nt_backend_need "$name" "$be" || return
+	nt_need "$name" cmd:curl || return
 	ino=$(ip netns exec "$NT_B" stat -Lc %i /proc/self/ns/net)
 	local filt=(--netns "$ino")
 	how=bpf-map
@@ -146,6 +147,12 @@ test_interval()
 	expect_line '^\{"type":"metrics","time":"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+","drops":[0-9]+' || ok=0
 	if [ "$be" = bpf ]; then
 		expect_line "\"reason\":\"NETFILTER_DROP\",\"location\":\"nft_do_chain[a-z0-9_]*\",\"proto\":\"udp\",\"netns\":\"$ino\",\"severity\":\"ERROR\",\"count\":2" || ok=0
+	else
+		# in the kernel where it has histogram triggers (no L4, no namespace)
+		local how=user-space proto=udp
+		[ -e "$NT_TRACEFS/events/skb/kfree_skb/hist" ] && { how=tracefs-hist; proto=ipv4; }
+		expect_line "\"backend\":\"tracefs\",\"counting\":\"$how\"" || ok=0
+		expect_line "\"reason\":\"NETFILTER_DROP\",\"location\":\"nft_do_chain[a-z0-9_]*\",\"proto\":\"$proto\"" || ok=0
 	fi
 	# every line of the stream is JSON
 	if command -v jq >/dev/null && ! jq -e . "$NT_OUT" >/dev/null 2>&1; then
@@ -185,7 +192,7 @@ test_abuse()
 {
 	local be=bpf name=monitor/bad-requests port=$(( PORT_BASE + 3 )) ino
 	nt_backend_need "$name" "$be" || return
-	nt_need "$name" helper:http_abuse || return
+	nt_need "$name" helper:http_abuse cmd:curl || return
 	ino=$(ip netns exec "$NT_B" stat -Lc %i /proc/self/ns/net)
 	if ! nt_start --monitor --metrics "127.0.0.1:$port" -p ip --netns "$ino" --backend=$be; then
 		fail "$name" "monitor did not start"
@@ -225,7 +232,7 @@ test_prometheus()
 {
 	local name=monitor/bpf/prometheus-two-hosts
 	nt_backend_need "$name" bpf || return
-	nt_need "$name" cmd:prometheus cmd:jq || return
+	nt_need "$name" cmd:prometheus cmd:jq cmd:curl || return
 	local pa=$(( PORT_BASE + 4 )) prom=$(( PORT_BASE + 5 )) ok=1 q
 	mkdir -p "$NT_TMP/prom"
 	cat > "$NT_TMP/prom.yml" <<-EOF

@@ -36,9 +36,9 @@ KERNELS=${NT_VM_KERNELS:-6.1 6.12}
 TMO=${NT_VM_TIMEOUT:-3000}
 SMP=${NT_VM_SMP:-1}
 JOBS=${NT_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
-# Suites that cannot run in the guest: static builds nettrace with make
-# (no compiler in the initramfs).
-EXCLUDE=" static lib "
+# Suites that cannot run in the guest: static builds nettrace with make and
+# deploy builds a Debian package (no compiler, no dpkg in the initramfs).
+EXCLUDE=" static lib deploy "
 if [ -z "${NT_VM_SUITES:-}" ]; then
 	SUITES=
 	for s in "$ROOT"/tests/integration/*.sh; do
