@@ -119,6 +119,10 @@ const struct nt_ksym *nt_ksyms_find(const struct nt_ksyms *ks, unsigned long lon
 		else
 			hi = mid;
 	}
+	/* an unnamed entry marks addresses that resolve to nothing (a
+	 * recording's, src/record.c) */
+	if (!ks->syms[lo].name[0])
+		return NULL;
 	if (off)
 		*off = addr - ks->syms[lo].addr;
 	return &ks->syms[lo];

@@ -11,10 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include "opts.h"
 #include "output.h"
 #include "pipeline.h"
 #include "monitor.h"
+#include "replay.h"
 #include "rules.h"
 #include "log.h"
 #include "../backends/backend.h"
@@ -254,6 +256,32 @@ static void note_missing(struct nt_app *app)
 			"tracepoints and drop reasons only (no netfilter chains, no return values)\n");
 }
 
+/* --record: the file, with what a replay elsewhere needs to print its
+ * events: the kernel, the backend, the clock, the drop reasons and (loaded
+ * now) the kernel symbols. */
+static int start_record(struct nt_app *app, const struct nt_backend_ops *b)
+{
+	char meta[1024], host[64] = "", err[512], sym[8];
+	struct utsname u;
+	int n;
+
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	nt_output_sym(&app->out, 0, sym, sizeof(sym));
+	n = snprintf(meta, sizeof(meta), "version=%s\nkernel=%s\nmachine=%s\nhostname=%s\n"
+		     "backend=%s\nmono_to_real_ns=%lld\n", NT_VERSION, u.release, u.machine,
+		     host, b->name, app->out.mono_to_real_ns);
+	if (n < 0 || (size_t)n >= sizeof(meta))
+		return -ENOSPC;
+	if (nt_rec_create(&app->pipe.rec, app->opts.record, meta, app->out.reasons,
+			  app->out.ks.n ? &app->out.ks : NULL, err, sizeof(err))) {
+		nt_err("%s", err);
+		return -EIO;
+	}
+	nt_info("recording to %s", app->opts.record);
+	return 0;
+}
+
 /* The backend auto falls back to after b, or 0 when there is none. */
 static int next_backend(const struct nt_backend_ops *b)
 {
@@ -312,6 +340,10 @@ static int run_trace(struct nt_app *app)
 	clock_gettime(CLOCK_REALTIME, &real);
 	app->out.mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
 				   (real.tv_nsec - mono.tv_nsec);
+	if (app->opts.record && (err = start_record(app, b))) {
+		b->close(ctx);
+		return err;
+	}
 	nt_output_msg(&app->out, "begin trace...");
 	fflush(app->out.f);
 
@@ -343,9 +375,32 @@ static int run_trace(struct nt_app *app)
 	nt_pipe_drain(&app->pipe);
 	if (app->pipe.metrics)
 		nt_monitor_tick(&app->mon, b, ctx, true);
+	if (app->pipe.rec) {
+		if (nt_rec_close(app->pipe.rec) && !err)
+			nt_err("--record: writing %s failed", app->opts.record);
+		app->pipe.rec = NULL;
+	}
 	b->close(ctx);
 	nt_pipe_finish(&app->pipe);
 	return err == -EPIPE ? 0 : err;
+}
+
+/* --replay: the recording is the source; nothing of this host is read. */
+static int run_replay(struct nt_app *app)
+{
+	struct nt_replay r = { .pipe = &app->pipe, .out = &app->out, .hooks = &app->req.hooks };
+	char err[512];
+	int ret;
+
+	ret = nt_replay_run(&r, app->opts.replay, err, sizeof(err));
+	if (ret)
+		nt_err("%s", err);
+	fflush(app->out.f);
+	/* the output layer may still point at the recording's reasons */
+	nt_output_free(&app->out);
+	app->out.reasons = NULL;
+	nt_replay_free(&r);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -411,7 +466,7 @@ int main(int argc, char **argv)
 		free(app);
 		return 2;
 	}
-	if (geteuid() != 0 && app->opts.mode != NT_MODE_CHECK)
+	if (geteuid() != 0 && app->opts.mode != NT_MODE_CHECK && !app->opts.replay)
 		nt_info("not running as root: tracing will most likely be refused");
 
 	memset(&sa, 0, sizeof(sa));
@@ -421,7 +476,9 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	nt_features_init(&app->feat, app->opts.btf_path);
+	/* a replay reads nothing of this host */
+	if (!app->opts.replay)
+		nt_features_init(&app->feat, app->opts.btf_path);
 	app->ctx.req = &app->req;
 	app->ctx.feat = &app->feat;
 	app->ctx.user = app;
@@ -449,10 +506,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), &app->feat.btf);
-	app->out.reasons = app->reasons.present ? &app->reasons : NULL;
-	if (!app->reasons.present)
-		nt_info("this kernel has no drop reasons: the reason field is left out");
+	if (!app->opts.replay) {
+		nt_reasons_load(&app->reasons, nt_tracefs_dir(&app->feat), &app->feat.btf);
+		app->out.reasons = app->reasons.present ? &app->reasons : NULL;
+		if (!app->reasons.present)
+			nt_info("this kernel has no drop reasons: the reason field is left out");
+	}
 
 	/* the diagnosis, and --monitor's severity labels */
 	if (app->opts.mode == NT_MODE_DIAG || app->opts.mode == NT_MODE_MONITOR ||
@@ -480,6 +539,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		app->pipe.metrics = &app->mon.m;
+	}
+	if (app->opts.replay) {
+		ret = run_replay(app) < 0 ? 1 : 0;
+		goto out;
 	}
 	nt_output_prefetch(&app->out);
 	ret = run_trace(app);

@@ -19,7 +19,7 @@ enum {
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
 	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN, OPT_MONITOR, OPT_METRICS, OPT_INTERVAL,
-	OPT_MAX_SERIES,
+	OPT_MAX_SERIES, OPT_RECORD, OPT_REPLAY,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +61,8 @@ static const struct option long_opts[] = {
 	{ "metrics",	required_argument, NULL, OPT_METRICS },
 	{ "interval",	required_argument, NULL, OPT_INTERVAL },
 	{ "max-series",	required_argument, NULL, OPT_MAX_SERIES },
+	{ "record",	required_argument, NULL, OPT_RECORD },
+	{ "replay",	required_argument, NULL, OPT_REPLAY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +97,8 @@ static const struct {
 	{ "--metrics",		"[ADDR:]PORT: serve Prometheus metrics at /metrics (ADDR 127.0.0.1)" },
 	{ "--interval",		"SECONDS: print a JSON summary of the counts every SECONDS" },
 	{ "--max-series",	"N: at most N drop series (default 1000; the rest count as 'other')" },
+	{ "--record",		"FILE: also write what is traced to FILE, for --replay elsewhere" },
+	{ "--replay",		"FILE: print a recording as the live run would have (any mode)" },
 	{ "--backend",		"auto|bpf|tracefs: how to hook the kernel (default auto)" },
 	{ "-c, --count",	"exit after N events" },
 	{ "--json",		"print one JSON object per event line" },
@@ -373,6 +377,8 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			break;
 		case OPT_CHECK: ret = set_mode(o, NT_MODE_CHECK, err, errlen); break;
 		case OPT_MONITOR: ret = set_mode(o, NT_MODE_MONITOR, err, errlen); break;
+		case OPT_RECORD: o->record = optarg; break;
+		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_METRICS: {
 			struct sockaddr_storage ss;
 			socklen_t sl;
@@ -441,6 +447,16 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see nettrace -h)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->replay && (o->record || o->backend != NT_BACKEND_AUTO || o->btf_path ||
+			  o->mode == NT_MODE_CHECK || o->mode == NT_MODE_MONITOR)) {
+		snprintf(err, errlen, "--replay reads a recording: --record, --backend, --btf-path, "
+			 "--check and --monitor do not apply");
+		return -EINVAL;
+	}
+	if (o->record && o->mode == NT_MODE_CHECK) {
+		snprintf(err, errlen, "--check traces nothing to --record");
 		return -EINVAL;
 	}
 	if (o->mode == NT_MODE_MONITOR) {

@@ -31,6 +31,8 @@ struct nt_opts {
 	const char *btf_path;	/* --btf-path */
 	long count;		/* -c/--count: stop after N events, 0 = no limit */
 	const char *metrics;	/* --metrics [ADDR:]PORT */
+	const char *record;	/* --record FILE */
+	const char *replay;	/* --replay FILE: no kernel tracing at all */
 	unsigned int interval;	/* --interval SECONDS (--monitor), 0 = none */
 #define NT_MONITOR_INTERVAL_DEF	10	/* --monitor alone */
 	unsigned int max_series;	/* --max-series, 0 = default */

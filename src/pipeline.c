@@ -223,13 +223,24 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 
 	if (p->done)
 		return 1;
+	if (p->rec) {
+		/* as the source delivered it, named: a replay elsewhere
+		 * cannot ask /proc */
+		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
+		nt_comm_fill(&p->comms, &copy);
+		if (nt_rec_event(p->rec, &copy))
+			return -EIO;
+		e = ev = &copy;
+	}
 	if (!accept(p, e)) {
 		p->stats.filtered++;
 		return 0;
 	}
 	p->stats.events++;
 	if (!e->comm[0] && (p->opts->detail || p->opts->json)) {
-		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+		if (e != &copy)
+			memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
 		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
 		nt_comm_fill(&p->comms, &copy);
 		e = &copy;
@@ -255,6 +266,8 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
 {
 	p->stats.lost += n;
+	if (p->rec)
+		nt_rec_lost(p->rec, n, cpu);
 	if (p->metrics)
 		nt_metrics_lost(p->metrics, n);
 	nt_output_lost(p->out, n, cpu);
@@ -262,6 +275,8 @@ void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
 
 void nt_pipe_batch(struct nt_pipe *p)
 {
+	if (p->rec)
+		nt_rec_batch(p->rec);
 	if (lifecycle(p))
 		nt_life_expire(&p->life);
 	fflush(p->out->f);

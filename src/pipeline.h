@@ -13,6 +13,10 @@
  *                                         rules (src/diag.c) to the output
  *   nt_pipe_lost  -> loss accounting and the stream's "lost" line
  *
+ * --record writes what enters here (and the batch ends) to a file;
+ * --replay feeds such a file back in, so a replay is printed by the same
+ * code as the live run.
+ *
  * Statistics and loss are counted here only; the output layer
  * (src/output.c) writes every line.
  */
@@ -28,6 +32,7 @@
 #include "comm.h"
 #include "track.h"
 #include "metrics.h"
+#include "record.h"
 
 struct nt_pipe_stats {
 	unsigned long long events;	/* accepted into the pipeline */
@@ -47,6 +52,7 @@ struct nt_pipe {
 	 * are judged here */
 	unsigned int kernel_judged;
 	struct nt_metrics *metrics;	/* --monitor: drops are counted here */
+	struct nt_recorder *rec;	/* --record: every event from the source */
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached, or the diagnosis finished */
 };
