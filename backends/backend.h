@@ -32,6 +32,7 @@ struct nt_trace_req {
 	bool want_stack;		/* kernel stacks of drops */
 	bool want_nf_funcs;		/* netfilter hook functions (--hooks) */
 	bool debug;			/* library debug output (-v -v) */
+	const char *input;		/* --input: the trace.dat to read (tracecmd.h) */
 };
 
 struct nt_backend_ops {
@@ -99,5 +100,11 @@ struct nt_ctx {
 
 extern const struct nt_backend_ops nt_bpf_backend;
 extern const struct nt_backend_ops nt_tracefs_backend;
+/* A trace-cmd recording as a source (--input trace.dat, backends/tracecmd.c):
+ * the same operations; poll returns -ENODATA at the end of the file. */
+extern const struct nt_backend_ops nt_tracecmd_source;
+/* --trace-cmd: prints the trace-cmd record command that captures what
+ * --input needs for ctx->req, as planned by tfs (the tracefs backend). */
+void nt_tracecmd_command(struct nt_ctx *ctx, const struct nt_backend_ops *tfs, FILE *f);
 
 #endif

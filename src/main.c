@@ -48,6 +48,7 @@ struct nt_app {
 /* The backend's part of the options.  --drop is the drop hook alone. */
 static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 {
+	r->input = o->input;
 	r->drop = o->mode == NT_MODE_DROP || o->mode == NT_MODE_MONITOR;
 	r->count = o->mode == NT_MODE_MONITOR;
 	/* keys outnumber series (a function drops at several places): room for
@@ -92,6 +93,14 @@ static const struct nt_backend_ops *choose_backend(struct nt_app *app, int skip,
 	char why[256];
 	size_t i;
 
+	if (app->opts.input) {
+		b = &nt_tracecmd_source;
+		if (b->usable(&app->ctx, why, sizeof(why))) {
+			nt_err("--input: %s", why);
+			return NULL;
+		}
+		return b;
+	}
 	if (app->opts.backend != NT_BACKEND_AUTO) {
 		b = app->opts.backend == NT_BACKEND_BPF ? &nt_bpf_backend : &nt_tracefs_backend;
 		why[0] = 0;
@@ -350,6 +359,10 @@ static int run_trace(struct nt_app *app)
 	err = 0;
 	while (!nt_stop) {
 		n = b->poll(ctx, 200);
+		if (n == -ENODATA) {	/* the end of an input file */
+			n = 0;
+			break;
+		}
 		if (n == -EINTR) {
 			nt_pipe_batch(&app->pipe);
 			continue;
@@ -370,7 +383,8 @@ static int run_trace(struct nt_app *app)
 	 * take seconds with many hooks): a harness that kills the tracer soon
 	 * after SIGINT still gets it.  What the kernel buffers still hold is
 	 * read first, without waiting. */
-	if (!err && !app->pipe.done && (n = b->poll(ctx, 0)) < 0 && n != -EINTR && n != -EPIPE)
+	if (!err && !app->pipe.done && (n = b->poll(ctx, 0)) < 0 && n != -EINTR && n != -EPIPE &&
+	    n != -ENODATA)
 		nt_err("reading events: %s", strerror(-n));
 	nt_pipe_drain(&app->pipe);
 	if (app->pipe.metrics)
@@ -500,6 +514,12 @@ int main(int argc, char **argv)
 	app->out.kallsyms_path = "/proc/kallsyms";
 	request_from_opts(&app->req, &app->opts);
 
+	if (app->opts.trace_cmd) {
+		nt_tracecmd_command(&app->ctx, &nt_tracefs_backend, stdout);
+		nt_tracefs_backend.close(&app->ctx);
+		ret = 0;
+		goto out;
+	}
 	if (app->opts.mode == NT_MODE_CHECK) {
 		print_check(app);
 		ret = 0;

@@ -19,7 +19,7 @@ enum {
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
 	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN, OPT_MONITOR, OPT_METRICS, OPT_INTERVAL,
-	OPT_MAX_SERIES, OPT_RECORD, OPT_REPLAY,
+	OPT_MAX_SERIES, OPT_RECORD, OPT_REPLAY, OPT_INPUT, OPT_TRACE_CMD,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +63,8 @@ static const struct option long_opts[] = {
 	{ "max-series",	required_argument, NULL, OPT_MAX_SERIES },
 	{ "record",	required_argument, NULL, OPT_RECORD },
 	{ "replay",	required_argument, NULL, OPT_REPLAY },
+	{ "input",	required_argument, NULL, OPT_INPUT },
+	{ "trace-cmd",	no_argument,	   NULL, OPT_TRACE_CMD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,6 +101,8 @@ static const struct {
 	{ "--max-series",	"N: at most N drop series (default 1000; the rest count as 'other')" },
 	{ "--record",		"FILE: also write what is traced to FILE, for --replay elsewhere" },
 	{ "--replay",		"FILE: print a recording as the live run would have (any mode)" },
+	{ "--trace-cmd",	"print the trace-cmd record command that captures what --input needs" },
+	{ "--input",		"FILE: read a trace-cmd recording (trace.dat) instead of the kernel" },
 	{ "--backend",		"auto|bpf|tracefs: how to hook the kernel (default auto)" },
 	{ "-c, --count",	"exit after N events" },
 	{ "--json",		"print one JSON object per event line" },
@@ -379,6 +383,8 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 		case OPT_MONITOR: ret = set_mode(o, NT_MODE_MONITOR, err, errlen); break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_INPUT: o->input = optarg; break;
+		case OPT_TRACE_CMD: o->trace_cmd = true; break;
 		case OPT_METRICS: {
 			struct sockaddr_storage ss;
 			socklen_t sl;
@@ -453,6 +459,12 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			  o->mode == NT_MODE_CHECK || o->mode == NT_MODE_MONITOR)) {
 		snprintf(err, errlen, "--replay reads a recording: --record, --backend, --btf-path, "
 			 "--check and --monitor do not apply");
+		return -EINVAL;
+	}
+	if (o->input && (o->replay || o->trace_cmd || o->backend != NT_BACKEND_AUTO ||
+			 o->mode == NT_MODE_CHECK)) {
+		snprintf(err, errlen, "--input reads a trace.dat: --replay, --trace-cmd, --backend "
+			 "and --check do not apply");
 		return -EINVAL;
 	}
 	if (o->record && o->mode == NT_MODE_CHECK) {

@@ -33,6 +33,8 @@ struct nt_opts {
 	const char *metrics;	/* --metrics [ADDR:]PORT */
 	const char *record;	/* --record FILE */
 	const char *replay;	/* --replay FILE: no kernel tracing at all */
+	const char *input;	/* --input trace.dat: a trace-cmd recording as the source */
+	bool trace_cmd;		/* --trace-cmd: print the trace-cmd command for --input */
 	unsigned int interval;	/* --interval SECONDS (--monitor), 0 = none */
 #define NT_MONITOR_INTERVAL_DEF	10	/* --monitor alone */
 	unsigned int max_series;	/* --max-series, 0 = default */

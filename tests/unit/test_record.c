@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "test.h"
 #include "../../src/record.h"
+#include "../../src/replay.h"
 #include "../../compat/dropreason.h"
 #include "../../compat/hooks.h"
 #include "../../compat/ksyms.h"
@@ -217,4 +218,36 @@ TEST(record_bad_files)
 	CHECK_INT(read_mem(buf, len, &s, &st, err), -EINVAL);
 	CHECK_CONTAINS(err, "corrupt recording: a block of");
 	free(buf);
+}
+
+/* A canned recording (a bpf --drop run on 6.18: three UDP datagrams to a
+ * closed port) replayed through the pipeline: the live run's lines, with the
+ * recording's reasons and symbols, not this machine's. */
+TEST(record_replay_canned)
+{
+	struct nt_opts o = { .mode = NT_MODE_DROP };
+	struct nt_hook_set hooks = { { 0 } };
+	struct nt_output out = { 0 };
+	struct nt_pipe p = { 0 };
+	struct nt_replay r = { 0 };
+	char buf[4096] = "", err[256] = "";
+
+	out.f = fmemopen(buf, sizeof(buf) - 1, "w");
+	nt_hook_set_add(&hooks, NT_HOOK_KFREE_SKB);
+	CHECK_INT(nt_pipe_init(&p, &o, &out, NULL), 0);
+	r.pipe = &p;
+	r.out = &out;
+	r.hooks = &hooks;
+	CHECK_INT(nt_replay_run(&r, "tests/data/drop-udp-6.18.ntr", err, sizeof(err)), 0);
+	fclose(out.f);
+	CHECK_STR(buf, "begin trace...\n"
+		  "[20681.436743] UDP: 127.0.0.1:46851 -> 127.0.0.1:5999, reason: NO_SOCKET, __udp4_lib_rcv+0x4bc\n"
+		  "[20681.436900] UDP: 127.0.0.1:46998 -> 127.0.0.1:5999, reason: NO_SOCKET, __udp4_lib_rcv+0x4bc\n"
+		  "[20681.437019] UDP: 127.0.0.1:57725 -> 127.0.0.1:5999, reason: NO_SOCKET, __udp4_lib_rcv+0x4bc\n"
+		  "end trace...\n"
+		  "summary: 3 events, 0 lost\n");
+	out.reasons = NULL;
+	nt_pipe_free(&p);
+	nt_output_free(&out);
+	nt_replay_free(&r);
 }
