@@ -1,4 +1,4 @@
-# nettrace — one entry point.  make [V=1] [STATIC=1] | make test | make check-unit | make install
+# nettrace — one entry point.  make [V=1] [STATIC=1] | make test | make check-unit | make install | make deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 .SUFFIXES:
@@ -7,6 +7,7 @@ OUT      ?= build
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
+STRIP    ?= strip
 PREFIX   ?= /usr/local
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -27,6 +28,10 @@ LIBS     := -ltracefs -ltraceevent -lbpf -lelf -lz
 ifeq ($(STATIC),1)
 LDFLAGS  += -static
 LIBS     += -lpthread -ldl
+else ifeq ($(shell pkg-config --exists libtracecmd 2>/dev/null && echo y),y)
+# --input trace.dat (backends/tracecmd.c); Debian ships no static libtracecmd
+CFLAGS   += -DNT_HAVE_TRACECMD -I/usr/include/trace-cmd
+LIBS     := -ltracecmd $(LIBS)
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__NETTRACE_BPF__ \
@@ -45,10 +50,18 @@ HELPERS    := $(patsubst tests/helpers/%.c,$(OUT)/tests/%,$(wildcard tests/helpe
 HDRS       := $(wildcard src/*.h backends/*.h compat/*.h bpf/*.h)
 
 all: $(OUT)/nettrace
+ifeq ($(STATIC),1)
+all: $(OUT)/nettrace.stripped
+endif
 
 $(OUT)/nettrace: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# the static binary without symbols or debug info (deploy/Containerfile)
+$(OUT)/nettrace.stripped: $(OUT)/nettrace
+	$(call msg,STRIP,$@)
+	$(Q)$(STRIP) --strip-all -o $@ $<
 
 $(OUT)/obj/%.o: %.c $(HDRS) $(SKELS) | $(OUT)
 	$(call msg,CC,$<)
@@ -104,11 +117,57 @@ install: $(OUT)/nettrace
 	install -D -m 0755 $(OUT)/nettrace $(DESTDIR)$(PREFIX)/sbin/nettrace
 	install -D -m 0644 man/nettrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/nettrace.8
 	test ! -f man/dropreason.8 || install -D -m 0644 man/dropreason.8 $(DESTDIR)$(PREFIX)/share/man/man8/dropreason.8
+	install -D -m 0644 deploy/nettrace.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nettrace
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/sbin/nettrace|$(PREFIX)/sbin/nettrace|' deploy/nettrace-monitor.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/nettrace-monitor.service
+
+# ---- Debian package: make deb [OUT=dir] [STATIC=1] ---------------------------
+# Staged in $(OUT)/deb/debian/nettrace.  The dynamic binary (default) gets its
+# Depends from dpkg-shlibdeps; a STATIC=1 binary needs none.  Debian versions
+# start with a digit and have no '-' without a revision: v1.2-3-gabc becomes
+# 1.2+3+gabc, a bare commit e20c3ff-dirty becomes 0~gite20c3ff+dirty.
+DEB_VERSION := $(shell echo '$(VERSION)' | sed -E -e 's/^v//' -e 's/[^A-Za-z0-9.+~]+/+/g' \
+		 -e '/^[0-9]+(\.[0-9]+)*([+~]|$$)/!s/^/0~git/')
+DEB_ARCH     = $(shell dpkg --print-architecture)
+DEB_MAINT   ?= nettrace developers <nettrace@invalid>
+DEB_DIR     := $(OUT)/deb
+DEB_ROOT    := $(DEB_DIR)/debian/nettrace
+
+deb: $(OUT)/nettrace
+	$(call msg,DEB,$(DEB_DIR)/nettrace_$(DEB_VERSION)_$(DEB_ARCH).deb)
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_ROOT)/DEBIAN
+	$(Q)install -D -s --strip-program=$(STRIP) -m 0755 $(OUT)/nettrace $(DEB_ROOT)/usr/sbin/nettrace
+	$(Q)install -D -m 0644 man/nettrace.8 $(DEB_ROOT)/usr/share/man/man8/nettrace.8
+	$(Q)$(OUT)/nettrace --dropreason-man > $(DEB_ROOT)/usr/share/man/man8/dropreason.8
+	$(Q)gzip -9n $(DEB_ROOT)/usr/share/man/man8/*.8
+	$(Q)install -D -m 0644 deploy/nettrace.bash-completion \
+		$(DEB_ROOT)/usr/share/bash-completion/completions/nettrace
+	$(Q)install -D -m 0644 deploy/nettrace-monitor.service \
+		$(DEB_ROOT)/lib/systemd/system/nettrace-monitor.service
+	$(Q)install -D -m 0644 deploy/copyright $(DEB_ROOT)/usr/share/doc/nettrace/copyright
+	$(Q)printf 'Source: nettrace\n\nPackage: nettrace\nArchitecture: any\n' > $(DEB_DIR)/debian/control
+	$(Q)cd $(DEB_DIR) && dpkg-shlibdeps -O -edebian/nettrace/usr/sbin/nettrace \
+		>debian/substvars 2>debian/shlibdeps.log || { cat debian/shlibdeps.log; exit 1; }
+	$(Q)deps=$$(sed -n 's/^shlibs:Depends=//p' $(DEB_DIR)/debian/substvars); \
+	{ echo "Package: nettrace"; echo "Version: $(DEB_VERSION)"; \
+	  echo "Architecture: $(DEB_ARCH)"; echo "Maintainer: $(DEB_MAINT)"; \
+	  echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)"; \
+	  if [ -n "$$deps" ]; then echo "Depends: $$deps"; fi; \
+	  echo "Section: net"; echo "Priority: optional"; \
+	  echo "Description: trace packets through the Linux kernel and monitor drops"; \
+	  echo " nettrace follows packets through the kernel's network stack, tells why"; \
+	  echo " a packet was dropped (drop reason, kernel function, fix advice) and,"; \
+	  echo " in monitor mode, serves drop counters to Prometheus.  It uses BPF"; \
+	  echo " where the kernel allows it, else tracefs."; \
+	} > $(DEB_ROOT)/DEBIAN/control
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) \
+		$(DEB_DIR)/nettrace_$(DEB_VERSION)_$(DEB_ARCH).deb >/dev/null
 
 clean:
 	rm -rf $(OUT)
 
-.PHONY: all test test-build check-unit install clean man
+.PHONY: all test test-build check-unit install clean man deb
 
-# sub-makefiles: VM tests (tests/vm) and benchmarks (bench)
--include tests/vm/vm.mk bench/bench.mk
+# sub-makefiles: VM tests (tests/vm), benchmarks (bench), fuzzing (tests/fuzz)
+-include tests/vm/vm.mk bench/bench.mk tests/fuzz/fuzz.mk
