@@ -149,7 +149,9 @@ test_interval()
 		expect_line "\"reason\":\"NETFILTER_DROP\",\"location\":\"nft_do_chain[a-z0-9_]*\",\"proto\":\"udp\",\"netns\":\"$ino\",\"severity\":\"ERROR\",\"count\":2" || ok=0
 	else
 		# in the kernel where it has histogram triggers (no L4, no namespace)
-		local how=user-space proto=udp
+		# (L4 only from kprobe events' headers; a histogram has the L3 protocol)
+		local how=user-space proto=ipv4
+		[ -e "$NT_TRACEFS/kprobe_events" ] && proto=udp
 		[ -e "$NT_TRACEFS/events/skb/kfree_skb/hist" ] && { how=tracefs-hist; proto=ipv4; }
 		expect_line "\"backend\":\"tracefs\",\"counting\":\"$how\"" || ok=0
 		expect_line "\"reason\":\"NETFILTER_DROP\",\"location\":\"nft_do_chain[a-z0-9_]*\",\"proto\":\"$proto\"" || ok=0
