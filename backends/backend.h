@@ -30,6 +30,7 @@ struct nt_trace_req {
 	struct nt_hook_set hooks;	/* lifecycle: the hooks wanted (-t) */
 	bool want_ret;			/* return values (fexit, kretprobes) */
 	bool want_stack;		/* kernel stacks of drops */
+	bool want_hdr;			/* the packets' bytes (--pcap: NT_EV_HDR) */
 	bool want_nf_funcs;		/* netfilter hook functions (--hooks) */
 	bool debug;			/* library debug output (-v -v) */
 	const char *input;		/* --input: the trace.dat to read (tracecmd.h) */

@@ -363,6 +363,7 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	skel->rodata->nt_filtering = o->filter.set != 0;
 	skel->rodata->nt_want_funcs = o->want_nf_funcs;
 	skel->rodata->nt_want_stack = o->want_stack;
+	skel->rodata->nt_want_hdr = o->want_hdr;
 	skel->rodata->nt_count_only = o->count;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
 	err = bpf_map__set_max_entries(skel->maps.counts, o->count && o->count_keys ?

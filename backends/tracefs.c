@@ -179,6 +179,12 @@ static int tfs_open(struct nt_ctx *ctx)
 		       "backend cannot see (tracepoints don't carry it); use --backend=bpf");
 		return -EOPNOTSUPP;
 	}
+	if (o->want_hdr) {
+		nt_err("--pcap needs the packets' bytes: tracepoints carry none, and the tracefs "
+		       "backend does not copy its kprobe header window into packets yet; use "
+		       "--backend=bpf");
+		return -EOPNOTSUPP;
+	}
 	if (!(dir = nt_tracefs_dir(ctx->feat))) {
 		nt_err("tracefs is not available: %s", nt_feat_why(ctx->feat, NT_FEAT_TRACEFS));
 		return -ENOENT;

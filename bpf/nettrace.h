@@ -74,6 +74,9 @@ struct nt_pkt {
 #define NT_EV_NF	0x40	/* nf_pf/nf_hook valid (netfilter hooks) */
 #define NT_EV_NF_TABLE	0x80	/* nf_table/nf_chain valid (nft_do_chain, ipt_do_table) */
 #define NT_EV_NF_FUNCS	0x100	/* nf_funcs[] valid (--hooks) */
+#define NT_EV_HDR	0x200	/* hdr[] holds hdr_len bytes from the network header (--pcap) */
+
+#define NT_HDR_LEN	(NT_MAX_STACK * 8)	/* header bytes an event can carry */
 
 #define NT_NF_MAX_FUNCS	6
 
@@ -108,7 +111,8 @@ struct nt_event {
 	__u32 hook;		/* enum nt_hook_id */
 	__s64 retval;		/* NT_EV_RET; skb_clone: the clone's address */
 	__u32 skb_len;		/* skb->len, 0 if unknown */
-	__u32 pad;
+	__u16 hdr_len;		/* NT_EV_HDR: bytes in hdr[] */
+	__u16 pad;
 	/* netfilter: where the packet is (NT_EV_NF*) */
 	__u8  nf_pf;		/* NFPROTO_* (2 ipv4, 10 ipv6, 3 arp, 7 bridge, 5 netdev, 1 inet) */
 	__u8  nf_hook;		/* NF_INET_PRE_ROUTING 0 .. POST_ROUTING 4 (ingress 5) */
@@ -117,7 +121,12 @@ struct nt_event {
 	char  nf_table[16];	/* iptables/nftables table */
 	char  nf_chain[16];	/* chain */
 	__u64 nf_funcs[NT_NF_MAX_FUNCS];	/* hook functions registered at this point */
-	__u64 stack[NT_MAX_STACK];
+	/* Last, and sent only when asked for: the kernel stack of a drop
+	 * (--drop-stack), or the packet's bytes (--pcap), never both. */
+	union {
+		__u64 stack[NT_MAX_STACK];
+		__u8 hdr[NT_HDR_LEN];
+	};
 };
 
 /* --monitor: what a drop is counted by, in a BPF map (bpf) or in user space
@@ -134,6 +143,16 @@ struct nt_count_key {
 	__u8  flags;		/* NT_CK_* */
 	__u32 pad;
 };
+
+#ifndef __NETTRACE_BPF__
+/* The bytes of an event that mean something: the stack or the packet bytes
+ * only when it carries them. */
+static inline unsigned long nt_event_size(const struct nt_event *e)
+{
+	return (e->flags & (NT_EV_STACK | NT_EV_HDR)) ? sizeof(*e) :
+	       __builtin_offsetof(struct nt_event, stack);
+}
+#endif
 
 /* struct nt_filter.set bits */
 #define NT_F_SADDR	0x0001

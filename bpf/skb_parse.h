@@ -273,11 +273,26 @@ static __always_inline void nt_parse_arp(unsigned char *head, __u32 nh, struct n
  * does not reject, *p is exactly what it is without a filter, and the
  * caller still runs nt_filter_match() (the port filters, ARP's addresses).
  */
+/* Where the network header is: skb->head + the returned offset (0: not
+ * known).  network_header is zero until someone resets it (alloc clears the
+ * header offsets; only mac/transport start at ~0), and all ones on some
+ * paths: both mean unset.  Then trust an Ethernet MAC header. */
+static __always_inline __u16 nt_skb_nh(struct sk_buff *skb, unsigned char **head, int direct)
+{
+	__u16 nh = NT_KREAD(direct, skb, network_header);
+	__u16 mh = NT_KREAD(direct, skb, mac_header);
+
+	*head = NT_KREAD(direct, skb, head);
+	if (nh == NT_SKB_HDR_UNSET || nh == 0)
+		nh = mh == NT_SKB_HDR_UNSET ? 0 : mh + NT_ETH_HLEN;
+	return *head ? nh : 0;
+}
+
 static __always_inline int nt_parse_skb_filter(struct sk_buff *skb, struct nt_pkt *p,
 					       const struct nt_filter *f, __u32 pid, int direct)
 {
 	unsigned char *head;
-	__u16 nh, mh, proto;
+	__u16 nh, proto;
 	__u32 l4off = 0;
 
 	__builtin_memset(p, 0, sizeof(*p));
@@ -288,19 +303,7 @@ static __always_inline int nt_parse_skb_filter(struct sk_buff *skb, struct nt_pk
 	if (f && proto && !nt_filter_maybe_l3(f, proto, pid))
 		return NT_PARSE_REJECTED;
 
-	head = NT_KREAD(direct, skb, head);
-	nh = NT_KREAD(direct, skb, network_header);
-	mh = NT_KREAD(direct, skb, mac_header);
-
-	/* network_header is zero until someone resets it (alloc clears the
-	 * header offsets; only mac/transport start at ~0), and all ones on
-	 * some paths: both mean unset.  Then trust an Ethernet MAC header. */
-	if (nh == NT_SKB_HDR_UNSET || nh == 0) {
-		if (mh == NT_SKB_HDR_UNSET)
-			nh = 0;
-		else
-			nh = mh + NT_ETH_HLEN;
-	}
+	nh = nt_skb_nh(skb, &head, direct);
 
 	/* Locally built packets can reach a drop before skb->protocol is set
 	 * (ip_output() sets it late): the IP version nibble tells. */

@@ -45,6 +45,8 @@ const volatile __u8 nt_clone_hook = 0;		/* skb_clone is loaded (and filtering) *
 /* --drop-stack: drop hooks send the kernel stack.  Events carry no stack
  * otherwise: only NT_EV_LIFE_SIZE is reserved and sent. */
 const volatile __u8 nt_want_stack = 0;
+/* --pcap: events carry the packet's bytes from its network header */
+const volatile __u8 nt_want_hdr = 0;
 
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
 
@@ -138,6 +140,22 @@ struct nt_xargs {
 	__u64 entries;		/* struct nf_hook_entries * */
 	__u64 pkt;		/* struct nft_pktinfo * (NT_HF_NFT) */
 };
+
+/* --pcap: the packet from its network header, as much of it as the IP
+ * header says there is (iplen), at most NT_HDR_LEN bytes. */
+static __always_inline void nt_copy_hdr(struct sk_buff *skb, struct nt_event *e, __u32 iplen,
+					int direct)
+{
+	unsigned char *head;
+	__u16 nh = nt_skb_nh(skb, &head, direct);
+
+	if (!nh || !iplen)
+		return;
+	if (bpf_probe_read_kernel(e->hdr, sizeof(e->hdr), head + nh))
+		return;
+	e->hdr_len = iplen < sizeof(e->hdr) ? iplen : sizeof(e->hdr);
+	e->flags |= NT_EV_HDR;
+}
 
 /* --monitor: drops are counted in `counts`, not sent */
 const volatile __u8 nt_count_only = 0;
@@ -261,7 +279,8 @@ static __always_inline struct nt_event *nt_reserve_blank(__u64 skb, __u32 hook)
 	struct nt_event *e;
 
 	/* a constant to the verifier: nt_want_stack is frozen rodata */
-	e = bpf_ringbuf_reserve(&events, nt_want_stack ? sizeof(*e) : NT_EV_LIFE_SIZE, 0);
+	e = bpf_ringbuf_reserve(&events, nt_want_stack || nt_want_hdr ? sizeof(*e) :
+				NT_EV_LIFE_SIZE, 0);
 	if (!e) {
 		nt_count_lost();
 		return NULL;
@@ -277,6 +296,7 @@ static __always_inline struct nt_event *nt_reserve_blank(__u64 skb, __u32 hook)
 	e->hook = hook;
 	e->retval = 0;
 	e->skb_len = 0;
+	e->hdr_len = 0;
 	e->pad = 0;
 	__builtin_memset(e->ifname, 0, sizeof(e->ifname));
 	return e;
@@ -495,7 +515,10 @@ static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, 
 	e->netns = netns;
 	if (netns)
 		e->flags |= NT_EV_NETNS;
-	/* the event was reserved with room for it (nt_reserve_blank) */
+	/* the event was reserved with room for them (nt_reserve_blank) */
+	if (nt_want_hdr)	/* IPv6's len is the payload's */
+		nt_copy_hdr(skb, e, pkt.l3_proto == NT_ETH_P_IPV6 ? pkt.len + 40 : pkt.len,
+			    direct);
 	if (nt_want_stack && (hflags & NT_HF_DROP)) {
 		long n = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
 

@@ -112,7 +112,8 @@ int nt_print_symbolic_parse(const char *text, const char *field,
 			break;
 		p++;
 	}
-	qsort(v, cnt, sizeof(*v), sym_cmp);
+	if (cnt)	/* qsort's base must not be NULL, even for nothing (fuzzing) */
+		qsort(v, cnt, sizeof(*v), sym_cmp);
 	*out = v;
 	*n = cnt;
 	return 0;
@@ -280,7 +281,8 @@ static int load_btf_enum(struct nt_btf_set *set, const char *enum_name,
 		syms_free(v, cnt);
 		return err;
 	}
-	qsort(v, cnt, sizeof(*v), sym_cmp);
+	if (cnt)	/* qsort's base must not be NULL, even for nothing (fuzzing) */
+		qsort(v, cnt, sizeof(*v), sym_cmp);
 	*out = v;
 	*n = cnt;
 	return 0;

@@ -42,6 +42,7 @@ struct nt_app {
 	struct nt_rules rules;		/* --diag, --rules, --check */
 	struct nt_pipe pipe;
 	struct nt_monitor mon;		/* --monitor */
+	struct nt_capture cap;		/* --pcap */
 	bool user_ret;			/* --ret was given */
 };
 
@@ -61,6 +62,7 @@ static void request_from_opts(struct nt_trace_req *r, const struct nt_opts *o)
 	r->filter = o->filter;
 	r->want_ret = o->ret;
 	r->want_stack = o->drop_stack && r->drop;	/* lines show stacks in --drop only */
+	r->want_hdr = o->pcap != NULL;
 	r->want_nf_funcs = o->hooks;
 	r->debug = o->debug;
 }
@@ -291,6 +293,30 @@ static int start_record(struct nt_app *app, const struct nt_backend_ops *b)
 	return 0;
 }
 
+/* --pcap: the file, named for the kernel and the source. */
+static int start_capture(struct nt_app *app, const char *source)
+{
+	char comment[256], err[512];
+	struct utsname u;
+
+	uname(&u);
+	snprintf(comment, sizeof(comment), "nettrace %s, kernel %s, %s", NT_VERSION, u.release,
+		 source);
+	if (nt_capture_open(&app->cap, app->opts.pcap, comment, &app->out, err, sizeof(err))) {
+		nt_err("%s", err);
+		return -EIO;
+	}
+	app->pipe.cap = &app->cap;
+	return 0;
+}
+
+static void stop_capture(struct nt_app *app)
+{
+	if (app->pipe.cap && nt_capture_close(app->pipe.cap))
+		nt_err("--pcap: writing %s failed", app->opts.pcap);
+	app->pipe.cap = NULL;
+}
+
 /* The backend auto falls back to after b, or 0 when there is none. */
 static int next_backend(const struct nt_backend_ops *b)
 {
@@ -349,7 +375,11 @@ static int run_trace(struct nt_app *app)
 	clock_gettime(CLOCK_REALTIME, &real);
 	app->out.mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
 				   (real.tv_nsec - mono.tv_nsec);
-	if (app->opts.record && (err = start_record(app, b))) {
+	if ((app->opts.record && (err = start_record(app, b))) ||
+	    (app->opts.pcap && (err = start_capture(app, b->name)))) {
+		if (app->pipe.rec)
+			nt_rec_close(app->pipe.rec);
+		app->pipe.rec = NULL;
 		b->close(ctx);
 		return err;
 	}
@@ -394,6 +424,7 @@ static int run_trace(struct nt_app *app)
 			nt_err("--record: writing %s failed", app->opts.record);
 		app->pipe.rec = NULL;
 	}
+	stop_capture(app);
 	b->close(ctx);
 	nt_pipe_finish(&app->pipe);
 	return err == -EPIPE ? 0 : err;
@@ -406,7 +437,10 @@ static int run_replay(struct nt_app *app)
 	char err[512];
 	int ret;
 
+	if (app->opts.pcap && start_capture(app, "replay"))
+		return -EIO;
 	ret = nt_replay_run(&r, app->opts.replay, err, sizeof(err));
+	stop_capture(app);
 	if (ret)
 		nt_err("%s", err);
 	fflush(app->out.f);
@@ -499,7 +533,9 @@ int main(int argc, char **argv)
 	app->ctx.on_event = app_on_event;
 	app->ctx.on_lost = app_on_lost;
 
-	app->out.f = stdout;
+	/* --pcap -: standard output is the capture (wireshark -k -i -); the
+	 * lines go to standard error */
+	app->out.f = app->opts.pcap && !strcmp(app->opts.pcap, "-") ? stderr : stdout;
 	/* --monitor writes a JSON stream (summaries, status, losses) */
 	app->out.json = app->opts.json || app->opts.mode == NT_MODE_MONITOR;
 	app->out.date = app->opts.date || app->opts.mode == NT_MODE_MONITOR;

@@ -19,7 +19,7 @@ enum {
 	OPT_DATE, OPT_BASIC, OPT_DIAG, OPT_DIAG_QUIET, OPT_DIAG_KEEP, OPT_HOOKS, OPT_DROP,
 	OPT_DROP_STACK, OPT_DEBUG, OPT_BACKEND, OPT_JSON, OPT_CHECK, OPT_RULES, OPT_BTF_PATH,
 	OPT_NETNS, OPT_NETNS_CURRENT, OPT_DROPREASON_MAN, OPT_MONITOR, OPT_METRICS, OPT_INTERVAL,
-	OPT_MAX_SERIES, OPT_RECORD, OPT_REPLAY, OPT_INPUT, OPT_TRACE_CMD,
+	OPT_MAX_SERIES, OPT_RECORD, OPT_REPLAY, OPT_INPUT, OPT_TRACE_CMD, OPT_PCAP,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "replay",	required_argument, NULL, OPT_REPLAY },
 	{ "input",	required_argument, NULL, OPT_INPUT },
 	{ "trace-cmd",	no_argument,	   NULL, OPT_TRACE_CMD },
+	{ "pcap",	required_argument, NULL, OPT_PCAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,6 +104,7 @@ static const struct {
 	{ "--replay",		"FILE: print a recording as the live run would have (any mode)" },
 	{ "--trace-cmd",	"print the trace-cmd record command that captures what --input needs" },
 	{ "--input",		"FILE: read a trace-cmd recording (trace.dat) instead of the kernel" },
+	{ "--pcap",		"FILE: write each traced packet, once per hook, to a pcap-ng FILE ('-': stdout)" },
 	{ "--backend",		"auto|bpf|tracefs: how to hook the kernel (default auto)" },
 	{ "-c, --count",	"exit after N events" },
 	{ "--json",		"print one JSON object per event line" },
@@ -385,6 +387,7 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_INPUT: o->input = optarg; break;
 		case OPT_TRACE_CMD: o->trace_cmd = true; break;
+		case OPT_PCAP: o->pcap = optarg; break;
 		case OPT_METRICS: {
 			struct sockaddr_storage ss;
 			socklen_t sl;
@@ -465,6 +468,12 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 			 o->mode == NT_MODE_CHECK)) {
 		snprintf(err, errlen, "--input reads a trace.dat: --replay, --trace-cmd, --backend "
 			 "and --check do not apply");
+		return -EINVAL;
+	}
+	if (o->pcap && (o->drop_stack || o->mode == NT_MODE_CHECK ||
+			o->mode == NT_MODE_MONITOR)) {
+		snprintf(err, errlen, "--pcap writes packets: not with --drop-stack (an event "
+			 "carries a stack or packet bytes), --check or --monitor");
 		return -EINVAL;
 	}
 	if (o->record && o->mode == NT_MODE_CHECK) {

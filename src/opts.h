@@ -35,6 +35,7 @@ struct nt_opts {
 	const char *replay;	/* --replay FILE: no kernel tracing at all */
 	const char *input;	/* --input trace.dat: a trace-cmd recording as the source */
 	bool trace_cmd;		/* --trace-cmd: print the trace-cmd command for --input */
+	const char *pcap;	/* --pcap FILE ("-": stdout) */
 	unsigned int interval;	/* --interval SECONDS (--monitor), 0 = none */
 #define NT_MONITOR_INTERVAL_DEF	10	/* --monitor alone */
 	unsigned int max_series;	/* --max-series, 0 = default */

@@ -226,7 +226,7 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 	if (p->rec) {
 		/* as the source delivered it, named: a replay elsewhere
 		 * cannot ask /proc */
-		memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+		memcpy(&copy, ev, nt_event_size(e));
 		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
 		nt_comm_fill(&p->comms, &copy);
 		if (nt_rec_event(p->rec, &copy))
@@ -240,11 +240,14 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 	p->stats.events++;
 	if (!e->comm[0] && (p->opts->detail || p->opts->json)) {
 		if (e != &copy)
-			memcpy(&copy, ev, (e->flags & NT_EV_STACK) ? sizeof(copy) : NT_LIFE_EV_SIZE);
+			memcpy(&copy, ev, nt_event_size(e));
 		copy.nr_stack = (e->flags & NT_EV_STACK) ? e->nr_stack : 0;
 		nt_comm_fill(&p->comms, &copy);
 		e = &copy;
 	}
+	/* --pcap: each packet at each hook, as it passes the filters */
+	if (p->cap && nt_capture_event(p->cap, e))
+		return -EIO;
 	if (p->metrics) {
 		nt_metrics_event(p->metrics, e);
 	} else if (drop_mode(p)) {

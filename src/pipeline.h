@@ -33,6 +33,7 @@
 #include "track.h"
 #include "metrics.h"
 #include "record.h"
+#include "capture.h"
 
 struct nt_pipe_stats {
 	unsigned long long events;	/* accepted into the pipeline */
@@ -53,6 +54,7 @@ struct nt_pipe {
 	unsigned int kernel_judged;
 	struct nt_metrics *metrics;	/* --monitor: drops are counted here */
 	struct nt_recorder *rec;	/* --record: every event from the source */
+	struct nt_capture *cap;		/* --pcap: packets that pass the filters */
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached, or the diagnosis finished */
 };

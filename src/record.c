@@ -115,6 +115,13 @@ int nt_rec_encode(const struct nt_event *e, unsigned char *buf, size_t len)
 	put8(&b, nstack);
 	for (i = 0; i < nstack; i++)
 		put64(&b, e->stack[i]);
+	/* --pcap's packet bytes (in place of a stack) */
+	if ((e->flags & NT_EV_HDR) && !nstack) {
+		unsigned int n = e->hdr_len < NT_HDR_LEN ? e->hdr_len : NT_HDR_LEN;
+
+		put16(&b, n);
+		put(&b, e->hdr, n);
+	}
 	return b.full ? -ENOSPC : (int)b.len;
 }
 
@@ -173,6 +180,14 @@ int nt_rec_decode(const unsigned char *buf, size_t len, struct nt_event *e)
 	e->nr_stack = n;
 	for (i = 0; i < n; i++)
 		e->stack[i] = get64(&b);
+	if ((e->flags & NT_EV_HDR) && !n) {
+		e->hdr_len = get16(&b);
+		if (e->hdr_len > NT_HDR_LEN)
+			return -EINVAL;
+		get(&b, e->hdr, e->hdr_len);
+	} else {
+		e->flags &= ~NT_EV_HDR;
+	}
 	/* every byte used, none missing */
 	return b.bad || b.pos != len ? -EINVAL : 0;
 }
@@ -318,7 +333,7 @@ int nt_rec_create(struct nt_recorder **rp, const char *path, const char *meta,
 
 int nt_rec_event(struct nt_recorder *r, const struct nt_event *e)
 {
-	unsigned char buf[512];
+	unsigned char buf[1024];
 	unsigned int i;
 	int n;
 

@@ -19,7 +19,8 @@
  *   REASONS 3  u8 present | "value NAME\n" lines: the kernel's drop reasons
  *   SYM     4  u64 start | name: the kernel symbol starting at start, written
  *              before the first event that points into it
- *   EVENT   5  one event, field by field (nt_rec_encode)
+ *   EVENT   5  one event, field by field (nt_rec_encode; --pcap's packet
+ *              bytes after the stack, when the event has them)
  *   LOST    6  u64 count | s32 cpu
  *   BATCH   7  (empty) the live run ended a batch of events here
  *   END     8  u64 events: the recording was closed cleanly

@@ -15,6 +15,12 @@ $(FUZZ_OUT)/obj/%.o: %.c $(HDRS) $(SKELS) $(OUT)/rules.txt
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
+$(FUZZ_OUT)/obj/src/rules_embed.o: src/rules_embed.c $(OUT)/rules.txt
+	$(call msg,FUZZCC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DNT_RULES_TXT='"$(OUT)/rules.txt"' \
+		-c -o $@ $<
+
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	$(call msg,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS) -lpthread

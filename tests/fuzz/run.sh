@@ -3,8 +3,10 @@
 # Runs each fuzz target (build/fuzz/fuzz_*) for FUZZ_SECS seconds (default
 # 60) on a corpus seeded from the repository's canned inputs, one target
 # after the other (FUZZ_JOBS parallel workers each, default 1).  Crashes land
-# in build/fuzz/crashes/<target>/; the summary says what ran and for how
-# long, and the exit status is non-zero when anything crashed.
+# in build/fuzz/crashes/<target>/ (a fixed one is kept in
+# tests/fuzz/regressions/<target>/ and replayed by the unit tests); the
+# summary says what ran and for how long, and the exit status is non-zero
+# when anything crashed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 OUT=${OUT:-build}
@@ -36,6 +38,8 @@ for t in $TARGETS; do
 	corpus=$F/corpus/$t
 	crashes=$F/crashes/$t
 	seed "$t" "$corpus"
+	# inputs that crashed once (each fixed, each a unit test too)
+	[ -d "tests/fuzz/regressions/$t" ] && cp "tests/fuzz/regressions/$t"/* "$corpus"/
 	mkdir -p "$crashes"
 	start=$(date +%s)
 	"$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -jobs="$JOBS" \

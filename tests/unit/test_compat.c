@@ -151,3 +151,29 @@ TEST(ksyms_resolve)
 	CHECK(nt_ksyms_addr(&ks, "some_data") == 0);
 	nt_ksyms_free(&ks);
 }
+
+/* Inputs the fuzzer found a fault with (tests/fuzz/regressions/format):
+ * each parses to an answer, under the sanitizers of make fuzz too. */
+TEST(kfree_fmt_fuzz_regressions)
+{
+	static const char *const files[] = {
+		/* a __print_symbolic with no numeric entry: qsort(NULL, 0) */
+		"tests/fuzz/regressions/format/print-symbolic-no-numbers-qsort-null",
+	};
+	struct nt_kfree_fmt fmt;
+	struct nt_reasons r;
+	char err[256], *text;
+
+	for (size_t i = 0; i < NT_NCASES(files); i++) {
+		memset(&r, 0, sizeof(r));
+		text = nt_test_slurp(files[i], NULL);
+		if (!text) {
+			nt_test_fail(__FILE__, __LINE__, "cannot read %s", files[i]);
+			continue;
+		}
+		/* an answer, either way: the point is no fault */
+		(void)nt_kfree_fmt_parse(text, &fmt, &r, err, sizeof(err));
+		nt_reasons_free(&r);
+		free(text);
+	}
+}
