@@ -330,3 +330,4 @@ done
 test_port_in_use
 test_abuse
 test_prometheus
+exit 0
