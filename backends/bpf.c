@@ -877,6 +877,8 @@ static void nt_bpf_report_drop(struct nt_ctx *ctx, FILE *f)
 	fprintf(f, "  skb:kfree_skb       BPF %s program; headers read in the kernel, "
 		"filters in the kernel\n",
 		nt_feat_has(ctx->feat, NT_FEAT_TP_BTF) ? "tp_btf" : "raw_tp");
+	fprintf(f, "  --monitor           drops counted in the kernel, in a BPF hash map "
+		"(counting=\"bpf-map\")\n");
 }
 
 const struct nt_backend_ops nt_bpf_backend = {

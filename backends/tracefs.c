@@ -386,6 +386,8 @@ static void tfs_close(struct nt_ctx *ctx)
 
 static void tfs_report_drop(struct nt_ctx *ctx, FILE *f)
 {
+	char hist[PATH_MAX];
+
 	fprintf(f, "  skb:kfree_skb       tracefs tracepoint (reason, location, protocol)\n");
 	fprintf(f, "  tcp:tcp_send_reset  tracefs tracepoint (addresses of NO_SOCKET TCP drops)\n");
 	fprintf(f, "  icmp:icmp_send      tracefs tracepoint (addresses of port/route "
@@ -393,6 +395,14 @@ static void tfs_report_drop(struct nt_ctx *ctx, FILE *f)
 	if (!nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS))
 		fprintf(f, "  note: no kprobe events: address, port and L4 filters are refused "
 			"on tracefs; -p ip/ipv6/arp and --pid work\n");
+	snprintf(hist, sizeof(hist), "%s/events/skb/kfree_skb/hist",
+		 nt_tracefs_dir(ctx->feat) ? nt_tracefs_dir(ctx->feat) : "");
+	if (!access(hist, F_OK))
+		fprintf(f, "  --monitor           drops counted in the kernel by a histogram trigger "
+			"(counting=\"tracefs-hist\")\n");
+	else
+		fprintf(f, "  --monitor           no histogram triggers here: drops counted in user "
+			"space from the events (counting=\"user-space\")\n");
 }
 
 const struct nt_backend_ops nt_tracefs_backend = {

@@ -179,7 +179,7 @@ HOST_PROGS="bash dash kmod ip tc ss bridge nft iptables iptables-nft iptables-sa
   iptables-restore ip6tables ip6tables-nft iptables-legacy ip6tables-legacy
   iptables-nft-save iptables-nft-restore ping nc bpftool sysctl ps pgrep pkill
   mount umount mountpoint unshare nsenter setsid flock taskset prlimit
-  grep egrep fgrep sed awk mawk find xargs diff cmp gzip tar strace curl jq"
+  grep egrep fgrep sed awk mawk find xargs diff cmp gzip tar strace curl jq trace-cmd"
 # Modules: these directories, plus whatever they depend on.
 MOD_DIRS="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter
   kernel/net/bridge kernel/net/sched kernel/drivers/net/veth kernel/drivers/net/dummy

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# trace-cmd recordings as input: Debian's trace-cmd runs the command
+# `nettrace --trace-cmd` prints, while the namespace lab causes drops and a
+# live tracefs run watches; `nettrace --input trace.dat` must print the same
+# drop lines (same clock: trace-cmd -C mono) and, in --diag, the same
+# analysis.
+. "$(dirname "$0")/lib.sh"
+nt_suite_init
+
+NAMES="tracecmd/drop-lines-like-live tracecmd/diag-like-live tracecmd/bad-input"
+if nt_missing cmd:trace-cmd; then
+	skip_all "$NT_MISSING" $NAMES
+	exit 0
+fi
+if "$NT_BIN" --input /nonexistent --drop 2>&1 | grep -q 'built without libtracecmd'; then
+	skip_all "this nettrace was built without libtracecmd (a static build)" $NAMES
+	exit 0
+fi
+# trace-cmd records in the top-level instance: what it changes there is put
+# back at exit, also when it fails half way
+TOP_ON=$(cat "$NT_TRACEFS/tracing_on" 2>/dev/null)
+trap 'echo "${TOP_ON:-1}" > "$NT_TRACEFS/tracing_on" 2>/dev/null; nt_cleanup' EXIT
+# Can trace-cmd record here at all?  It turns on the function tracer's
+# switch, which some kernels refuse (no function tracer, or a locked sysctl).
+timeout 10 trace-cmd record -C mono -e skb:kfree_skb -o "$NT_TMP/probe.dat" true \
+	> "$NT_TMP/probe.out" 2>&1
+if grep -q "Can't enable ftrace\|Operation not permitted" "$NT_TMP/probe.out"; then
+	skip_all "trace-cmd cannot record on this kernel: $(grep -m1 -A1 'trace-cmd:' "$NT_TMP/probe.out" | tr '\n' ' ')" \
+		tracecmd/drop-lines-like-live tracecmd/diag-like-live
+	NAMES=tracecmd/bad-input
+fi
+if ! nt_netns_pair; then
+	fail tracecmd/setup "cannot create the namespaces"
+	exit 1
+fi
+ip netns exec "$NT_B" iptables -w -A INPUT -p udp --dport 7777 -j DROP
+
+# tc_record DAT ARGS...: trace-cmd record, as nettrace --trace-cmd ARGS says,
+# into DAT, in the background (TC_PID); waits until it records.
+tc_record()
+{
+	local dat=$1 cmd i
+	shift
+	cmd=$("$NT_BIN" --trace-cmd "$@" 2>/dev/null | head -n 1)
+	case $cmd in "trace-cmd record "*) ;; *) detail "no trace-cmd command: $cmd"; return 1 ;; esac
+	cmd=${cmd% -o trace.dat}
+	# shellcheck disable=SC2086
+	eval "env --default-signal=INT ${cmd} -o $dat" > "$NT_TMP/tc.out" 2>&1 &
+	TC_PID=$!
+	NT_BG_PIDS+=("$TC_PID")
+	for (( i = 0; i < 100; i++ )); do
+		grep -q 'Hit Ctrl^C to stop recording' "$NT_TMP/tc.out" && return 0
+		nt_alive "$TC_PID" || break
+		sleep 0.1
+	done
+	detail "trace-cmd did not start recording: $(head -c 300 "$NT_TMP/tc.out")"
+	return 1
+}
+
+tc_stop()
+{
+	kill -INT "$TC_PID" 2>/dev/null
+	nt_wait_gone "$TC_PID" 20 || kill -KILL "$TC_PID" 2>/dev/null
+	wait "$TC_PID" 2>/dev/null
+}
+
+# the scenario's drops: 3 datagrams nft drops, 2 SYNs to a closed port
+lab()
+{
+	local i
+	for i in 1 2 3; do nt_udp_send "$NT_A" "$NT_B4" 7777; done
+	nt_tcp_syn "$NT_A" "$NT_B4" 9
+	nt_tcp_syn "$NT_A" "$NT_B4" 9
+	sleep 0.5
+}
+
+name=tracecmd/drop-lines-like-live
+ok=1
+if [ "$NAMES" = tracecmd/bad-input ]; then
+	:	# skipped above
+elif nt_start --drop -p ip --backend=tracefs && tc_record "$NT_TMP/drop.dat" --drop -p ip; then
+	lab
+	tc_stop
+	nt_stop || ok=0
+	"$NT_BIN" --drop -p ip --input "$NT_TMP/drop.dat" > "$NT_TMP/input.out" 2> "$NT_TMP/input.err"
+	rc=$?
+	[ "$rc" = 0 ] || { detail "--input exit status $rc: $(head -c 300 "$NT_TMP/input.err")"; ok=0; }
+	# the scenario's lines, as each printed them (the host's own drops may
+	# differ at the edges of the two windows)
+	re='NETFILTER_DROP, nft_do_chain|NO_SOCKET, tcp_v4_rcv'
+	grep -E "$re" "$NT_OUT" | sort > "$NT_TMP/live.lines"
+	grep -E "$re" "$NT_TMP/input.out" | sort > "$NT_TMP/input.lines"
+	n=$(grep -c 'NETFILTER_DROP' "$NT_TMP/live.lines")
+	[ "$n" -ge 3 ] || { detail "the live run saw $n NETFILTER_DROP drops, want 3"; ok=0; }
+	if ! diff -u "$NT_TMP/live.lines" "$NT_TMP/input.lines" > "$NT_TMP/diff"; then
+		detail "--input's drop lines differ from the live run's:"
+		detail_file diff "$NT_TMP/diff"
+		ok=0
+	fi
+else
+	ok=0
+	detail_run
+fi
+if [ "$NAMES" != tracecmd/bad-input ]; then
+	[ $ok = 1 ] && pass "$name" || fail "$name" "--input does not print the live run's drops"
+fi
+
+name=tracecmd/diag-like-live
+ok=1
+if [ "$NAMES" = tracecmd/bad-input ]; then
+	:	# skipped above
+elif tc_record "$NT_TMP/diag.dat" --diag --diag-keep -p ip; then
+	lab
+	tc_stop
+	"$NT_BIN" --diag --diag-keep -p ip --input "$NT_TMP/diag.dat" > "$NT_TMP/diag.out" \
+		2> "$NT_TMP/diag.err"
+	rc=$?
+	[ "$rc" = 0 ] || { detail "--input exit status $rc: $(head -c 300 "$NT_TMP/diag.err")"; ok=0; }
+	grep -q 'ANALYSIS RESULT' "$NT_TMP/diag.out" &&
+		grep -qi 'dropped by netfilter\|netfilter' "$NT_TMP/diag.out" ||
+		{ detail "no ANALYSIS RESULT naming netfilter"; detail_file out "$NT_TMP/diag.out"; ok=0; }
+else
+	ok=0
+fi
+if [ "$NAMES" != tracecmd/bad-input ]; then
+	[ $ok = 1 ] && pass "$name" || fail "$name" "--input --diag does not diagnose the recorded drops"
+fi
+
+name=tracecmd/bad-input
+printf 'not a trace\n' > "$NT_TMP/bad.dat"
+"$NT_BIN" --drop --input "$NT_TMP/bad.dat" > /dev/null 2> "$NT_TMP/bad.err"
+rc=$?
+if [ "$rc" = 1 ] && grep -q 'cannot read .* as a trace-cmd recording' "$NT_TMP/bad.err"; then
+	pass "$name"
+else
+	detail "exit status $rc: $(head -c 300 "$NT_TMP/bad.err")"
+	fail "$name" "a file that is not a trace.dat is not refused clearly"
+fi
+exit 0
