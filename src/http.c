@@ -516,6 +516,19 @@ static void reject(int fd)
 	close(fd);
 }
 
+/* Every slot taken: the connection that has waited longest for its request
+ * makes room (a slowloris client holds its slot until evicted; a scraper
+ * sends its request at once), or NULL when every one is being answered. */
+static struct nt_http_conn *oldest_reading(struct nt_http *h)
+{
+	struct nt_http_conn *old = NULL;
+
+	for (int j = 0; j < NT_HTTP_MAX_CONN; j++)
+		if (h->c[j].state == C_READ && (!old || h->c[j].deadline < old->deadline))
+			old = &h->c[j];
+	return old;
+}
+
 static void accept_all(struct nt_http *h)
 {
 	/* bounded per round, so that a flood cannot starve the clients */
@@ -539,6 +552,8 @@ static void accept_all(struct nt_http *h)
 		for (int j = 0; j < NT_HTTP_MAX_CONN && !c; j++)
 			if (h->c[j].state == C_FREE)
 				c = &h->c[j];
+		if (!c && (c = oldest_reading(h)))
+			conn_abort(c);
 		if (!c) {
 			reject(fd);
 			continue;

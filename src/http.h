@@ -28,8 +28,10 @@
 /* Request line and headers, blank line included: more is answered 431.
  * Prometheus and curl send a few hundred bytes. */
 #define NT_HTTP_MAX_REQ		8192
-/* Connections served at once; one more is answered 503 and closed at once,
- * so the listen backlog never fills and a scraper gets a quick answer. */
+/* Connections served at once.  One more takes the slot of the connection
+ * that has waited longest for its request (slowloris clients cannot keep a
+ * scraper out); when all are being answered it gets a 503 and is closed at
+ * once, so the listen backlog never fills and a scraper gets a quick answer. */
 #define NT_HTTP_MAX_CONN	32
 /* Listen backlog: only covers the moment between two accept rounds. */
 #define NT_HTTP_BACKLOG		64

@@ -498,6 +498,7 @@ nt_run_fg()
 	NT_OUT=$NT_TMP/run$NT_SEQ.out
 	NT_ERR=$NT_TMP/run$NT_SEQ.err
 	NT_ARGS="$*"
+	NT_PROG_IDS=""
 	"$NT_BIN" "$@" </dev/null >"$NT_OUT" 2>"$NT_ERR" &
 	NT_PID=$!
 	NT_RUN_PIDS+=("$NT_PID")

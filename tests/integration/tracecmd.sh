@@ -49,8 +49,10 @@ tc_record()
 	eval "env --default-signal=INT ${cmd} -o $dat" > "$NT_TMP/tc.out" 2>&1 &
 	TC_PID=$!
 	NT_BG_PIDS+=("$TC_PID")
-	for (( i = 0; i < 100; i++ )); do
-		grep -q 'Hit Ctrl^C to stop recording' "$NT_TMP/tc.out" && return 0
+	# recording has begun when its per-CPU files appear (its "Hit Ctrl^C"
+	# line sits in a stdio buffer until it exits)
+	for (( i = 0; i < 300; i++ )); do
+		ls "$dat".cpu* >/dev/null 2>&1 && { sleep 0.5; return 0; }
 		nt_alive "$TC_PID" || break
 		sleep 0.1
 	done

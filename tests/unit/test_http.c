@@ -452,3 +452,25 @@ TEST(http_start_errors)
 	CHECK_CONTAINS(err, addr);
 	CHECK_CONTAINS(err, "Address already in use");
 }
+
+/* Every slot held by a client that sends nothing (slowloris): a scraper
+ * still gets its answer, the oldest silent client makes room. */
+TEST(http_slots_full_of_silent_clients)
+{
+	int port, fd[NT_HTTP_MAX_CONN], i, n;
+	struct nt_http *h = start(&port);
+	char buf[256];
+
+	if (!h)
+		return;
+	for (i = 0; i < NT_HTTP_MAX_CONN; i++)
+		fd[i] = connect_to(port);
+	usleep(200000);		/* all accepted */
+	n = exchange(port, "GET /metrics HTTP/1.1\r\n\r\n", buf, sizeof(buf));
+	for (i = 0; i < NT_HTTP_MAX_CONN; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	nt_http_stop(h);
+	CHECK(n > 0);
+	CHECK_CONTAINS(buf, "HTTP/1.1 200");
+}
