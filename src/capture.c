@@ -38,6 +38,7 @@ int nt_capture_event(struct nt_capture *c, const struct nt_event *e)
 {
 	const char *hook = e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].name : "?";
 	char name[64], desc[96], comment[512], rbuf[64], loc[160];
+	struct nt_pcapng_meta m = { 0 };
 	int iface, n;
 
 	if (!(e->flags & NT_EV_HDR) || !e->hdr_len) {
@@ -63,9 +64,12 @@ int nt_capture_event(struct nt_capture *c, const struct nt_event *e)
 		n += snprintf(comment + n, sizeof(comment) - n, "; ret %lld", (long long)e->retval);
 	snprintf(comment + n, sizeof(comment) - n, "; skb %llx", (unsigned long long)e->skb);
 	c->packets++;
-	return nt_pcapng_packet(c->w, iface, e->ts + c->out->mono_to_real_ns, e->hdr,
-				e->hdr_len, e->pkt.l3_proto == NT_ETH_P_IPV6 ? e->pkt.len + 40u :
-				e->pkt.len, comment);
+	/* the skb as the packet id: frame.packet_id follows one packet from
+	 * hook to hook in Wireshark */
+	m.packet_id = e->skb;
+	return nt_pcapng_packet_meta(c->w, iface, e->ts + c->out->mono_to_real_ns, e->hdr,
+				     e->hdr_len, e->pkt.l3_proto == NT_ETH_P_IPV6 ?
+				     e->pkt.len + 40u : e->pkt.len, comment, &m);
 }
 
 int nt_capture_close(struct nt_capture *c)
