@@ -129,9 +129,14 @@ static int tc_open(struct nt_ctx *ctx)
 	if (!p)
 		return -ENOMEM;
 	ctx->priv = p;
+	/* libtracecmd says why it refuses a file only when asked to talk */
+	tracecmd_set_loglevel(req->debug ? TEP_LOG_ALL : TEP_LOG_NONE);
+	errno = 0;
 	p->in = tracecmd_open(req->input, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!p->in) {
-		nt_err("--input: cannot read %s as a trace-cmd recording (trace.dat)", req->input);
+		nt_err("--input: cannot read %s as a trace-cmd recording (trace.dat)%s%s",
+		       req->input, errno ? ": " : " (--debug shows libtracecmd's reason)",
+		       errno ? strerror(errno) : "");
 		return -EINVAL;
 	}
 	p->tep = tracecmd_get_tep(p->in);
