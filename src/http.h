@@ -33,8 +33,10 @@
  * scraper out); when all are being answered it gets a 503 and is closed at
  * once, so the listen backlog never fills and a scraper gets a quick answer. */
 #define NT_HTTP_MAX_CONN	32
-/* Listen backlog: only covers the moment between two accept rounds. */
-#define NT_HTTP_BACKLOG		64
+/* Listen backlog: only covers the moment between two accept rounds, which
+ * on a slow (emulated) machine can see a few hundred connects; the kernel
+ * caps it at net.core.somaxconn. */
+#define NT_HTTP_BACKLOG		256
 /* Time from accept to a complete request (slowloris), then 408. */
 #define NT_HTTP_READ_MS		5000
 /* Time to write a whole response to a client that does not read it. */

@@ -44,19 +44,23 @@ static long long ms(void)
 }
 
 /* a blocking connection whose connect, sends and receives give up after 3 s */
+/* A connect may wait for two SYN retries (1 s, then 3 s: a port colliding
+ * with a TIME_WAIT, an emulated machine slow to run the accept round);
+ * more means the server stalled. */
 static int dial(void)
 {
-	struct timeval tv = { .tv_sec = 3 };
+	struct timeval ctv = { .tv_sec = 8 }, tv = { .tv_sec = 3 };
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &ctv, sizeof(ctv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		close(fd);
 		return -1;
 	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return fd;
 }
 

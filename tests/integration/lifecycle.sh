@@ -680,21 +680,24 @@ nt_hwm_kb()
 }
 
 # udp_storm NS DST FILE: from namespace NS, 32-byte UDP datagrams to closed
-# ports of DST for 5 s, at most 400000; the number sent goes to FILE.
+# ports of DST for 5 s, longer (at most 20 s) until 5000 are out where the
+# machine is slow (TCG); at most 400000; the number sent goes to FILE.
 # python3 when installed (16 sockets, ports 20000..21999); otherwise bash's
 # /dev/udp (a test VM has no python3: 16 connected sockets, ports
-# 20000..20015, refused sends not counted), which goes on until 5000 are
-# sent (at most 20 s) where the machine is slow (TCG).
+# 20000..20015, refused sends not counted).
 udp_storm()
 {
 	if command -v python3 >/dev/null 2>&1; then
-		ip netns exec "$1" timeout 7 python3 - "$2" "$3" <<'EOF'
+		ip netns exec "$1" timeout 22 python3 - "$2" "$3" <<'EOF'
 import socket, sys, time
 dst, out = sys.argv[1], sys.argv[2]
 socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(16)]
-end = time.time() + 5
+t0 = time.time()
 n = 0
-while n < 400000 and time.time() < end:
+while n < 400000:
+    el = time.time() - t0
+    if el >= 20 or (el >= 5 and n >= 5000):
+        break
     for k, s in enumerate(socks):
         try:
             s.sendto(b"x" * 32, (dst, 20000 + (n + k) % 2000))
@@ -767,7 +770,9 @@ storm()
 	fi
 	stopped "$t" || return
 	ev=$(sed -nE 's/^summary: ([0-9]+) events.*/\1/p' "$NT_OUT" | tail -n 1)
-	if [ "$sent" -lt 10000 ]; then
+	# A storm: well beyond what the blocks printed at once hold (the
+	# emulated 6.1 guest, bpf lifecycle attached, sends ~8,000 in 20 s).
+	if [ "$sent" -lt 5000 ]; then
 		detail "only $sent datagrams were sent"
 		st=1
 	elif [ "$peak" -ge "$LIMIT_KB" ]; then
