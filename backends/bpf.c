@@ -635,19 +635,21 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 {
 	struct nt_bpf *st = arg;
 	struct nt_ctx *ctx = st->ctx;
+	const struct nt_event *e;
 	struct nt_event full;
 	int ret;
 
 	if (size < offsetof(struct nt_event, stack))
 		return 0;	/* cannot happen with a matching object */
-	if (size < sizeof(struct nt_event)) {
-		/* events without a stack stop before it */
-		memset(&full, 0, sizeof(full));
-		memcpy(&full, data, size);
+	/* Read in place: events without a stack or packet bytes stop before
+	 * them, and nothing reads those without NT_EV_STACK / NT_EV_HDR
+	 * (nt_event_size).  A 32-bit return value is widened in a copy. */
+	e = data;
+	if ((e->flags & NT_EV_RET) && st->hooks && e->hook < NT_HOOK_MAX &&
+	    st->hooks[e->hook].args.ret_s32) {
+		memcpy(&full, data, size < sizeof(full) ? size : sizeof(full));
+		full.retval = (__s32)full.retval;
 		data = &full;
-		if ((full.flags & NT_EV_RET) && st->hooks && full.hook < NT_HOOK_MAX &&
-		    st->hooks[full.hook].args.ret_s32)
-			full.retval = (__s32)full.retval;
 	}
 	st->delivered++;
 	if (!ctx->on_event)

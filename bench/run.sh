@@ -550,7 +550,7 @@ report()
 	echo "- method: $ROUNDS rounds x ${SECS} s, each round untraced then each tracer; (×r) = median of per-round traced/untraced ratios;"
 	echo "  generator pinned to CPU 0, tracer reader and UDP sink to CPU 1; traffic on the loopback of namespace $NS."
 	echo
-	hdr="| # | measure | untraced |"; sep="|---|---|---|"
+	hdr="| # | measure, on ${CPU:-unknown CPU} | untraced |"; sep="|---|---|---|"
 	for c in "${COLS[@]}"; do
 		case $c in
 		perf) hdr+=" perf record -e skb:kfree_skb |" ;;
@@ -635,14 +635,14 @@ report()
 		echo
 		echo "Lifecycle (item 2):"
 		echo
-		echo "| config | TCP Mbit/s | UDP open sink packets/s | UDP host CPU ns/packet | UDP: lines printed / events / lost, all rounds; reader CPU ns per event |"
+		echo "| config, on ${CPU:-unknown CPU} | TCP Mbit/s | UDP open sink packets/s | UDP host CPU ns/packet | UDP: lines printed / events / lost, all rounds; reader CPU ns per event |"
 		echo "|---|---|---|---|---|"
 		for c in "${LIFE_CONFIGS[@]}"; do
 			echo "| $c (\`${TRACER[$c]#*:}\`$([ "${TRACER[$c]%%:*}" = ntc ] && echo ', output counted through a pipe')) | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") | $(med udp-open "$c" host_ns) (×$(ratio udp-open "$c" host_ns)) | $(sum udp-open "$c" events) / $(sum udp-open "$c" sevents) / $(sum udp-open "$c" lost); $(rcpu udp-open "$c") |"
 		done
 	fi
 	echo
-	echo "### Targets (issue 5)"
+	echo "### Targets (issue 5), ${CPU:-unknown CPU}"
 	echo
 	echo "| target | $(for c in "${DROP_CONFIGS[@]}"; do printf '%s | ' "$c"; done)"
 	echo "|---|$(for c in "${DROP_CONFIGS[@]}"; do printf -- '---|'; done)"
@@ -672,8 +672,76 @@ report()
 		awk -F'\t' -v c="$c" '($2 == c || $2 ~ ("-" c "$")) && $4 == "hwm_kb" && $5 ~ /^[0-9]+$/ {if ($5 > m) m = $5} END {if (m) printf "%.1f | ", m / 1024; else printf "NA | "}' "$RAW"; done)"
 }
 
+# Cost per event (issue 14): each target met or missed, and one summary
+# line; SUMMARY collects "met"/"missed" words for it.
+targets14()
+{
+	local c a b v ev lost met=0 missed=() line
+	# cmp NAME VALUE OP LIMIT: a row's verdict, counted for the summary
+	cmp()
+	{
+		local r
+		r=$(awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN { if (v == "NA" || t == "NA") print "n/a"; else if ((op == ">=" && v >= t) || (op == "<=" && v <= t)) print "met"; else print "missed" }')
+		case $r in met) met=$(( met + 1 )) ;; missed) missed+=("$1") ;; esac
+		[ "$r" = missed ] && r="**missed**"
+		echo "$r"
+	}
+	echo
+	echo "### Targets (issue 14: cost per event), ${CPU:-unknown CPU}"
+	echo
+	echo "| target | figures | verdict |"
+	echo "|---|---|---|"
+	for c in "${DROP_CONFIGS[@]}"; do
+		[ -n "$PERF" ] || break
+		for w in udp-closed udp-nfdrop; do
+			grep -q "^$w	" "$RAW" || continue
+			a=$(ratio "$w" "$c" val); b=$(ratio "$w" perf val)
+			echo "| $c --drop costs the $w flood no more than perf (packets/s ratio ≥ perf's) | ×$a vs ×$b | $(cmp "$c --drop vs perf ($w)" "$a" '>=' "$b") |"
+		done
+	done
+	for c in "${DROP_CONFIGS[@]}"; do
+		[ "$LIFE_NOMATCH" = off ] && break
+		a=$(ratio udp-open "life-none-$c" val)
+		echo "| lifecycle on $c, filter matching nothing: packets/s ≥ ×0.90 (UDP open sink) | ×$a | $(cmp "lifecycle no-match $c" "$a" '>=' 0.90) |"
+	done
+	if [ "$LIFE_MATCHALL" != off ] && [ -n "${TRACER[life-all-bpf]:-}" ]; then
+		a=$(ratio udp-open life-all-bpf host_ns)
+		echo "| lifecycle on bpf, no filter: host CPU per packet ≤ ×2.5 of untraced | ×$a | $(cmp "lifecycle no filter bpf CPU" "$a" '<=' 2.5) |"
+	fi
+	if [ "$LIFE_STORM" != off ] && [ -n "${TRACER[storm-tracefs]:-}" ]; then
+		ev=$(med storm storm-tracefs events); lost=$(med storm storm-tracefs lost)
+		v=$(awk -v e="$ev" -v l="$lost" 'BEGIN { if (e == "NA" || l == "NA" || e + l == 0) print "NA"; else printf "%.1f", 100 * l / (e + l) }')
+		echo "| tracefs storm ($STORM_PKTS datagrams): events lost ≤ 5% | $lost of $(( ${ev/NA/0} + ${lost/NA/0} )) ($v%) | $(cmp "tracefs storm loss" "$v" '<=' 5) |"
+	fi
+	for c in "${DROP_CONFIGS[@]}"; do
+		v=$(rcpu udp-nfdrop "$c"); [ "$v" = NA ] && v=$(rcpu udp-closed "$c")
+		[ "$v" = NA ] || [ "$v" = 0 ] && continue
+		a=$(awk -v v="$v" 'BEGIN {printf "%.0f", 1e9 / v}')
+		echo "| $c reader ≥ 6 M events/s per core (drop flood, reader CPU per event) | $v ns → $a events/s | $(cmp "$c reader 6M/s" "$a" '>=' 6000000) |"
+	done
+	line="summary ($KERNEL, ${CPU:-unknown CPU}): issue 14 targets met $met, missed ${#missed[@]}"
+	[ ${#missed[@]} -gt 0 ] && line+=" ($(IFS=';'; echo "${missed[*]}" | sed 's/;/; /g'))"
+	echo
+	echo "$line"
+}
+
+# The run before this one, for comparison: its machine and its targets.
+previous()
+{
+	local f
+	[ -n "$RESDIR" ] && [ -d "$RESDIR" ] || return 0
+	f=$(ls "$RESDIR"/*.md 2>/dev/null | grep -v -- '-before-' | sort | tail -n 1)
+	[ -n "$f" ] || return 0
+	echo
+	echo "### The previous run: $(basename "$f")"
+	echo
+	grep -E '^- (date|machine|kernel|nettrace):' "$f"
+	echo
+	sed -n '/^### Targets/,/^<details>/p' "$f" | grep -v '^<details>'
+}
+
 REPORT=$TMP/report.md
-report > "$REPORT"
+{ report; targets14; previous; } > "$REPORT"
 cat "$REPORT"
 if [ -n "$RESDIR" ]; then
 	mkdir -p "$RESDIR"

@@ -9,11 +9,14 @@
 
 #include "core.h"
 
-/* Wake the reader past this backlog (set by user space before load); 0
- * leaves the choice to the kernel (a wake-up per event).  Below it the
- * events wait for the reader's timed poll (main polls every 200 ms), so a
- * storm costs one wake-up (irq_work on the producing CPU, a reader context
- * switch) per backlog, not one per event. */
+/* Wake the reader each time the backlog grows past a multiple of this
+ * (set by user space before load); 0 leaves the choice to the kernel (a
+ * wake-up per event).  Below it the events wait for the reader's timed poll
+ * (main polls every 200 ms), so a storm costs one wake-up (irq_work on the
+ * producing CPU, a self-IPI, a reader context switch) per wakeup_bytes of
+ * events, not one per event: a reader that is behind is awake already, and
+ * one that caught up sleeps only on an empty ring (its poll is
+ * level-triggered). */
 const volatile __u32 nt_wakeup_bytes = 0;
 
 struct {
@@ -38,11 +41,16 @@ static __always_inline void nt_count_lost(void)
 		*n += 1;	/* per-CPU slot: no other writer */
 }
 
-static __always_inline __u64 nt_wake_flags(void)
+/* The flags to submit a record of size bytes with (its header included). */
+static __always_inline __u64 nt_wake_flags(__u64 size)
 {
+	__u64 avail;
+
 	if (!nt_wakeup_bytes)
 		return 0;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= nt_wakeup_bytes)
+	/* reserved records count: avail includes this one */
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail >= size && avail / nt_wakeup_bytes != (avail - size) / nt_wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }

@@ -31,7 +31,8 @@ int nt_life_init(struct nt_life *l, unsigned int max_ctx, unsigned int max_event
 	l->ctx = calloc(max_ctx, sizeof(*l->ctx));
 	l->map = malloc(size * sizeof(*l->map));
 	l->free_idx = malloc(max_ctx * sizeof(*l->free_idx));
-	if (!l->ctx || !l->map || !l->free_idx) {
+	l->closing = malloc(2 * max_ctx * sizeof(*l->closing));
+	if (!l->ctx || !l->map || !l->free_idx || !l->closing) {
 		nt_life_free(l);
 		return -ENOMEM;
 	}
@@ -47,6 +48,7 @@ int nt_life_init(struct nt_life *l, unsigned int max_ctx, unsigned int max_event
 	l->done = done;
 	l->arg = arg;
 	l->head = l->tail = -1;
+	l->min_last = ~0ULL;
 	return 0;
 }
 
@@ -178,6 +180,9 @@ static int ctx_new(struct nt_life *l, __u64 skb, __u64 ts)
 	memset(&c->id, 0, sizeof(c->id));
 	c->tcp_known = false;
 	c->first_ts = c->last_ts = ts;
+	c->seq = ++l->seq;
+	if (ts < l->min_last)
+		l->min_last = ts;
 	c->nhead = l->max_events / 2;	/* the tail gets the rest, at least 1 */
 	c->next = -1;
 	c->prev = l->tail;
@@ -384,6 +389,39 @@ static void tcp_note(struct nt_life_ctx *c, const struct nt_pkt *p)
 	c->tcp_flags = p->tcp_flags;
 }
 
+/* A queue entry still names a closing context (not finished, nor its slot
+ * reused, since it was queued). */
+static bool closing_live(const struct nt_life *l, const struct nt_life_closing *q)
+{
+	const struct nt_life_ctx *c = &l->ctx[q->ctx];
+
+	return c->used && c->seq == q->seq && c->closing;
+}
+
+static int closing_cmp(const void *a, const void *b)
+{
+	const struct nt_life_closing *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Bounded at 2 * max_ctx: a full queue drops the entries of contexts
+ * finished another way, which leaves at most one per context. */
+static void closing_add(struct nt_life *l, int idx)
+{
+	unsigned int i, n = 0;
+
+	if (l->nclosing == 2 * l->max_ctx) {
+		for (i = 0; i < l->nclosing; i++)
+			if (closing_live(l, &l->closing[i]))
+				l->closing[n++] = l->closing[i];
+		l->nclosing = n;
+	}
+	l->closing[l->nclosing].ctx = idx;
+	l->closing[l->nclosing].seq = l->ctx[idx].seq;
+	l->nclosing++;
+}
+
 void nt_life_add(struct nt_life *l, const struct nt_event *e)
 {
 	struct nt_life_ctx *c;
@@ -436,22 +474,47 @@ void nt_life_add(struct nt_life *l, const struct nt_event *e)
 				break;
 			}
 		}
-		if (!c->live)
+		if (!c->live && !c->closing) {
 			c->closing = true;
+			closing_add(l, idx);
+		}
 	}
 }
 
-void nt_life_expire(struct nt_life *l)
+/* Every context in creation order: closing ones finish, idle ones age out.
+ * Recomputes min_last from what stays. */
+static void expire_walk(struct nt_life *l)
 {
 	int idx, next;
 
+	l->min_last = ~0ULL;
 	for (idx = l->head; idx >= 0; idx = next) {
 		next = l->ctx[idx].next;
 		if (l->ctx[idx].closing)
 			ctx_finish(l, idx, NT_LIFE_FREED);
 		else if (l->age_ns && l->now > l->ctx[idx].last_ts + l->age_ns)
 			ctx_finish(l, idx, NT_LIFE_AGED);
+		else if (l->ctx[idx].last_ts < l->min_last)
+			l->min_last = l->ctx[idx].last_ts;
 	}
+	l->nclosing = 0;
+}
+
+void nt_life_expire(struct nt_life *l)
+{
+	unsigned int i;
+
+	if (l->age_ns && l->min_last != ~0ULL && l->now > l->min_last + l->age_ns) {
+		expire_walk(l);
+		return;
+	}
+	/* nothing can age: the same as the walk, for the closing ones only,
+	 * in creation order */
+	qsort(l->closing, l->nclosing, sizeof(*l->closing), closing_cmp);
+	for (i = 0; i < l->nclosing; i++)
+		if (closing_live(l, &l->closing[i]))
+			ctx_finish(l, l->closing[i].ctx, NT_LIFE_FREED);
+	l->nclosing = 0;
 }
 
 void nt_life_flush(struct nt_life *l)
@@ -462,7 +525,8 @@ void nt_life_flush(struct nt_life *l)
 
 size_t nt_life_mem(const struct nt_life *l)
 {
-	size_t n = l->max_ctx * (sizeof(*l->ctx) + sizeof(*l->free_idx)) +
+	size_t n = l->max_ctx * (sizeof(*l->ctx) + sizeof(*l->free_idx) +
+				 2 * sizeof(*l->closing)) +
 		   l->map_size * sizeof(*l->map);
 	unsigned int i;
 
@@ -482,5 +546,6 @@ void nt_life_free(struct nt_life *l)
 	free(l->ctx);
 	free(l->map);
 	free(l->free_idx);
+	free(l->closing);
 	memset(l, 0, sizeof(*l));
 }

@@ -57,6 +57,7 @@ struct nt_life_ctx {
 	__u8 tcp_flags;
 	bool tcp_known;
 	int prev, next;			/* creation-order list of used contexts */
+	unsigned long long seq;		/* creation number: the list's order */
 	bool used;
 };
 
@@ -77,6 +78,12 @@ struct nt_life {
 	unsigned int nfree;
 	int head, tail;			/* oldest and newest used context */
 	unsigned long long age_ns, now;
+	/* No context can age before now passes min_last + age_ns (last_ts
+	 * only grows): until then nt_life_expire finishes only the closing
+	 * contexts, from this queue (context, seq), not by walking them all. */
+	unsigned long long min_last, seq;
+	struct nt_life_closing { int ctx; unsigned long long seq; } *closing;
+	unsigned int nclosing;
 	nt_life_done_fn done;
 	void *arg;
 	nt_life_keep_fn keep;		/* NULL: pin frees and drops only */

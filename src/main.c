@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -453,6 +454,7 @@ static int run_replay(struct nt_app *app)
 
 int main(int argc, char **argv)
 {
+	static char outbuf[1 << 16];
 	struct nt_app *app;
 	struct sigaction sa;
 	char err[512];
@@ -464,8 +466,11 @@ int main(int argc, char **argv)
 	 * reader's time under load (bench/). */
 	if (isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	else
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	else	/* glibc ignores the size without a buffer (st_blksize: 4 KiB) */
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* only the main thread writes to it (the --metrics thread answers its
+	 * sockets): no lock per fwrite/fputc/ferror */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	app = calloc(1, sizeof(*app));
 	if (!app) {
 		nt_err("out of memory");

@@ -467,6 +467,17 @@ static void stack_lines(struct nt_output *o, const struct nt_event *e)
 		fprintf(o->f, "    -> %s\n", nt_output_sym(o, e->stack[i], sym, sizeof(sym)));
 }
 
+/* nt_pkt_format, kept until the next packet that differs */
+static const char *pkt_format_cached(struct nt_output *o, const struct nt_pkt *p)
+{
+	if (!o->last_pkt_ok || memcmp(&o->last_pkt, p, sizeof(*p))) {
+		nt_pkt_format(p, o->last_pkt_str, sizeof(o->last_pkt_str));
+		o->last_pkt = *p;
+		o->last_pkt_ok = true;
+	}
+	return o->last_pkt_str;
+}
+
 /*
  * The one line builder, for every event: a lifecycle line names its hook
  * ("[ts] [hook                ] PKT..."), a --drop line does not
@@ -478,12 +489,12 @@ static void event_line(struct nt_output *o, const struct nt_event *e, const char
 		       bool drop)
 {
 	const char *hook = e->hook < NT_HOOK_MAX ? nt_hooks[e->hook].name : "?";
-	char ts[64], pkt[256], rbuf[64], loc[160];
-	const char *reason = NULL;
+	char ts[64], rbuf[64], loc[160];
+	const char *reason = NULL, *pkt;
 	bool has_ret = o->ret && (e->flags & NT_EV_RET) && e->hook != NT_HOOK_SKB_CLONE;
 
 	nt_ts_format(o, e->ts, ts, sizeof(ts));
-	nt_pkt_format(&e->pkt, pkt, sizeof(pkt));
+	pkt = pkt_format_cached(o, &e->pkt);
 	if (o->reasons && o->reasons->present && (e->flags & NT_EV_REASON))
 		reason = nt_reason_name(o->reasons, e->reason, rbuf, sizeof(rbuf));
 	loc[0] = 0;
@@ -539,7 +550,8 @@ static void event_line(struct nt_output *o, const struct nt_event *e, const char
 	}
 	{
 		/* built by hand, one buffered write, no format parsing */
-		char line[sizeof(ts) + 24 + sizeof(pkt) + sizeof(rbuf) + sizeof(loc) + 64];
+		char line[sizeof(ts) + 24 + sizeof(o->last_pkt_str) + sizeof(rbuf) + sizeof(loc) + 64 +
+			  NT_DIAG_ANNOT_LEN];
 		struct sbuf b = { line, sizeof(line), 0 };
 		size_t hl = strlen(hook);
 
@@ -575,13 +587,22 @@ static void event_line(struct nt_output *o, const struct nt_event *e, const char
 				sb_u(&b, r);
 			}
 		}
+		if (annot && *annot) {
+			size_t al = strlen(annot);
+
+			if (b.pos + al + 3 <= sizeof(line)) {
+				sb_putc(&b, ' ');
+				sb_putn(&b, annot, al);
+			} else {	/* longer than any rule's: not cut */
+				fwrite(line, 1, b.pos, o->f);
+				fputc(' ', o->f);
+				fputs(annot, o->f);
+				b.pos = 0;
+			}
+		}
+		sb_putc(&b, '\n');
 		fwrite(line, 1, b.pos, o->f);
 	}
-	if (annot && *annot) {
-		fputc(' ', o->f);
-		fputs(annot, o->f);
-	}
-	fputc('\n', o->f);
 	if (drop)
 		stack_lines(o, e);
 }

@@ -35,6 +35,11 @@ struct nt_output {
 	unsigned long ks_thread;
 	const struct nt_reasons *reasons; /* NULL: no reason field */
 	unsigned long long lines;	/* event lines printed */
+	/* the packet formatted last: a block's events and a flood's drops
+	 * mostly repeat it */
+	struct nt_pkt last_pkt;
+	char last_pkt_str[256];
+	bool last_pkt_ok;
 };
 
 /* "TCP: 1.2.3.4:5 -> 6.7.8.9:10 seq:1, ack:2, flags:S" into buf. */

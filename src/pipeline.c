@@ -103,9 +103,16 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 
 	if (p->done || !c->nev)
 		return;
-	ev = calloc(c->nev, sizeof(*ev));
-	if (!ev)
-		return;
+	if (c->nev > p->blk_cap) {
+		/* grows to the largest packet (a bounded NT_LIFE_EVENTS +
+		 * NT_LIFE_MAX_PINNED), reused */
+		ev = realloc(p->blk, c->nev * sizeof(*ev));
+		if (!ev)
+			return;
+		p->blk = ev;
+		p->blk_cap = c->nev;
+	}
+	ev = p->blk;
 	for (i = 0; i < c->nev; i++) {
 		nt_life_get(c, i, &ev[i]);
 		network = network || !not_network(&ev[i]) || !nt_life_is_free(&ev[i]);
@@ -122,20 +129,16 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 	 * network packet (an AF_UNIX skb) is not shown */
 	if (!match || !network) {
 		p->stats.filtered += c->nev;
-		free(ev);
 		return;
 	}
 	qsort(ev, c->nev, sizeof(*ev), ev_cmp);
 	n = merge_returns(ev, c->nev);
 	share_headers(ev, n, known);
 	if (diag) {
-		if (nt_diag_run(&p->diag, ev, n, &db)) {
-			free(ev);
+		if (nt_diag_run(&p->diag, ev, n, &db))
 			return;
-		}
 		if (p->opts->diag_quiet && db.max < NT_LVL_WARNING) {
 			nt_diag_block_free(&db);
-			free(ev);
 			return;
 		}
 	}
@@ -160,7 +163,6 @@ static void print_block(struct nt_life *l, struct nt_life_ctx *c, enum nt_life_e
 	if (why == NT_LIFE_AGED || why == NT_LIFE_EVICTED)
 		nt_debug("packet %llx printed without its free (%s)",
 			 (unsigned long long)c->skbs[0], why == NT_LIFE_AGED ? "aged" : "evicted");
-	free(ev);
 	p->printed++;
 	if (p->opts->count && p->printed >= (unsigned long long)p->opts->count)
 		p->done = true;
@@ -306,4 +308,7 @@ void nt_pipe_free(struct nt_pipe *p)
 	nt_life_free(&p->life);
 	free(p->track);
 	p->track = NULL;
+	free(p->blk);
+	p->blk = NULL;
+	p->blk_cap = 0;
 }

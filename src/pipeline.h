@@ -55,6 +55,8 @@ struct nt_pipe {
 	struct nt_metrics *metrics;	/* --monitor: drops are counted here */
 	struct nt_recorder *rec;	/* --record: every event from the source */
 	struct nt_capture *cap;		/* --pcap: packets that pass the filters */
+	struct nt_event *blk;		/* a packet's events while it is printed */
+	unsigned int blk_cap;
 	unsigned long long printed;	/* what -c counts: drops, events or packets */
 	bool done;			/* -c reached, or the diagnosis finished */
 };

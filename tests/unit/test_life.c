@@ -152,6 +152,52 @@ TEST(life_ages_out_and_caps_events)
 	nt_life_free(&l);
 }
 
+/* Closing packets finish in the order they were created (as a walk of all
+ * would), aging still happens once a context is old enough, and the queue
+ * of closing contexts stays bounded while slots are reused. */
+TEST(life_expire_closing_in_creation_order)
+{
+	struct nt_life l;
+	struct seen s = { 0 };
+	struct nt_event e;
+	unsigned long i;
+
+	CHECK_INT(nt_life_init(&l, 16, 8, 1000, done, &s), 0);
+	e = ev(0x1, NT_HOOK_NETIF_RX, 10); nt_life_add(&l, &e);
+	e = ev(0x2, NT_HOOK_NETIF_RX, 11); nt_life_add(&l, &e);
+	e = ev(0x3, NT_HOOK_NETIF_RX, 12); nt_life_add(&l, &e);
+	e = ev(0x3, NT_HOOK_CONSUME_SKB, 13); nt_life_add(&l, &e);
+	e = ev(0x1, NT_HOOK_CONSUME_SKB, 14); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 2);
+	CHECK(s.first_skb[0] == 0x1);	/* created first, closed last */
+	CHECK(s.first_skb[1] == 0x3);
+	/* 0x2 ages once an event is 1000 past its last */
+	e = ev(0x4, NT_HOOK_NETIF_RX, 900); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 2);
+	e = ev(0x4, NT_HOOK_IP_RCV, 1012); nt_life_add(&l, &e);
+	nt_life_expire(&l);
+	CHECK_INT(s.blocks, 3);
+	CHECK_INT(s.why[2], NT_LIFE_AGED);
+	CHECK(s.first_skb[2] == 0x2);
+	/* one address freed and reused 100000 times between two expires:
+	 * the block of each reuse is printed when the next one opens, and
+	 * the queue does not grow past its bound */
+	for (i = 0; i < 100000; i++) {
+		e = ev(0x5, NT_HOOK_NETIF_RX, 1100 + i); nt_life_add(&l, &e);
+		e = ev(0x5, NT_HOOK_KFREE_SKB, 1100 + i); nt_life_add(&l, &e);
+	}
+	CHECK(l.nclosing <= 2 * 16);
+	nt_life_expire(&l);
+	/* the last reuse, and 0x4 aged (its last event is 1012) */
+	CHECK_INT(s.blocks, 3 + 100000 + 1);
+	CHECK_INT(l.nclosing, 0);
+	CHECK_INT(l.nctx, 0);
+	CHECK_INT(l.aged, 2);
+	nt_life_free(&l);
+}
+
 static bool keep_every(const struct nt_event *e, void *arg)
 {
 	return true;
