@@ -55,6 +55,7 @@ enum bpf_map_type {
 #define BPF_RB_FORCE_WAKEUP	(1ULL << 1)
 /* bpf_ringbuf_query() */
 #define BPF_RB_AVAIL_DATA	0
+#define BPF_RB_RING_SIZE	1
 
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

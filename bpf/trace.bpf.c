@@ -50,9 +50,8 @@ const volatile __u8 nt_want_hdr = 0;
 
 #define NT_EV_LIFE_SIZE	__builtin_offsetof(struct nt_event, stack)
 /* What an event takes in the ring: a constant to the verifier (nt_want_*
- * are frozen rodata), and with its 8-byte record header (nt_wake_flags). */
+ * are frozen rodata). */
 #define NT_EV_SENT	(nt_want_stack || nt_want_hdr ? sizeof(struct nt_event) : NT_EV_LIFE_SIZE)
-#define NT_EV_SENT_REC	((NT_EV_SENT + 8 + 7) / 8 * 8)
 
 /* hflags bit beside the catalogue's NT_HF_*: the skb is BTF-typed (NT_DIRECT) */
 #define NT_HF_DIRECT	0x80000000u
@@ -375,7 +374,7 @@ static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
 		e->skb_len = r->len;
 		e->nf_nfuncs = 0;
 		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
-		bpf_ringbuf_submit(e, nt_wake_flags(NT_EV_SENT_REC));
+		bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
 		nt_track(&parent, id);
 	}
 	bpf_map_delete_elem(&clones, &key);
@@ -530,7 +529,7 @@ static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, 
 			e->flags |= NT_EV_STACK;
 		}
 	}
-	bpf_ringbuf_submit(e, nt_wake_flags(NT_EV_SENT_REC));
+	bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
 	return 1;
 }
 
@@ -546,7 +545,7 @@ static __noinline int nt_ret_event(__u64 skb, __u32 hook, __s64 retval)
 	__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
 	e->retval = retval;
 	e->flags = NT_EV_RET;
-	bpf_ringbuf_submit(e, nt_wake_flags(NT_EV_SENT_REC));
+	bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
 	return 1;
 }
 

@@ -714,19 +714,19 @@ void nt_output_findings(struct nt_output *o, const struct nt_event *ev,
 		(o->json ? json_finding : text_finding)(o, &ev[f[i].ev], &f[i], i + 1);
 }
 
-void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu)
+void nt_output_lost(struct nt_output *o, unsigned long long n, unsigned long long seen,
+		    unsigned long long ns)
 {
+	double pct = 100.0 * n / (n + seen);
+
 	if (o->json) {
-		fprintf(o->f, "{\"type\":\"lost\",\"lost\":%llu", n);
-		if (cpu >= 0)
-			fprintf(o->f, ",\"cpu\":%d", cpu);
-		fprintf(o->f, "}\n");
+		fprintf(o->f, "{\"type\":\"lost\",\"lost\":%llu,\"events\":%llu,"
+			"\"seconds\":%.1f,\"percent\":%.1f}\n", n, seen, ns / 1e9, pct);
 		return;
 	}
-	if (cpu >= 0)
-		fprintf(o->f, "*** lost %llu events on cpu %d ***\n", n, cpu);
-	else
-		fprintf(o->f, "*** lost %llu events ***\n", n);
+	fprintf(o->f, "*** lost %llu events (%.1f%% of %llu in %.1f s): the reader fell behind "
+		"and the kernel's buffer was full; narrow the filters, or count drops in the "
+		"kernel with --monitor ***\n", n, pct, n + seen, ns / 1e9);
 }
 
 void nt_output_msg(struct nt_output *o, const char *msg)

@@ -57,7 +57,10 @@ void nt_output_elided(struct nt_output *o, unsigned int n);
  * the n findings f about the events ev (nothing when n is 0) */
 void nt_output_findings(struct nt_output *o, const struct nt_event *ev,
 			const struct nt_finding *f, unsigned int n);
-void nt_output_lost(struct nt_output *o, unsigned long long n, int cpu);
+/* "*** lost N events (P% of T in S s): why; what to do ***": n lost while
+ * seen events arrived, over ns of event time */
+void nt_output_lost(struct nt_output *o, unsigned long long n, unsigned long long seen,
+		    unsigned long long ns);
 /* free-text status lines: "begin trace...", "end trace..." */
 void nt_output_msg(struct nt_output *o, const char *msg);
 /* "tcp_v4_rcv+0x81" */

@@ -225,6 +225,10 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 
 	if (p->done)
 		return 1;
+	if (!p->first_ts)
+		p->first_ts = ev->ts;
+	if (ev->ts > p->last_ts)
+		p->last_ts = ev->ts;
 	if (p->rec) {
 		/* as the source delivered it, named: a replay elsewhere
 		 * cannot ask /proc */
@@ -268,6 +272,28 @@ int nt_pipe_event(struct nt_pipe *p, const struct nt_event *ev)
 	return p->done ? 1 : 0;
 }
 
+#define NT_LOST_EVERY_NS	1000000000ULL
+
+/* The lost line, when there is something to say and a second of event time
+ * has passed since the last one (force: at the end).  Event time, not the
+ * wall clock: a replay says what the live run said. */
+static void lost_report(struct nt_pipe *p, bool force)
+{
+	unsigned long long seen = p->stats.events + p->stats.filtered, from;
+
+	if (!p->lost_win.n)
+		return;
+	if (!force && p->lost_win.reported && p->last_ts < p->lost_win.since_ts + NT_LOST_EVERY_NS)
+		return;
+	from = p->lost_win.reported ? p->lost_win.since_ts : p->first_ts;
+	nt_output_lost(p->out, p->lost_win.n, seen - p->lost_win.seen0,
+		       p->last_ts > from ? p->last_ts - from : 0);
+	p->lost_win.n = 0;
+	p->lost_win.seen0 = seen;
+	p->lost_win.since_ts = p->last_ts;
+	p->lost_win.reported = true;
+}
+
 void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
 {
 	p->stats.lost += n;
@@ -275,11 +301,13 @@ void nt_pipe_lost(struct nt_pipe *p, unsigned long long n, int cpu)
 		nt_rec_lost(p->rec, n, cpu);
 	if (p->metrics)
 		nt_metrics_lost(p->metrics, n);
-	nt_output_lost(p->out, n, cpu);
+	p->lost_win.n += n;
+	lost_report(p, false);
 }
 
 void nt_pipe_batch(struct nt_pipe *p)
 {
+	lost_report(p, false);
 	if (p->rec)
 		nt_rec_batch(p->rec);
 	if (lifecycle(p))
@@ -289,6 +317,7 @@ void nt_pipe_batch(struct nt_pipe *p)
 
 void nt_pipe_drain(struct nt_pipe *p)
 {
+	lost_report(p, true);
 	if (lifecycle(p))
 		nt_life_flush(&p->life);
 	fflush(p->out->f);
@@ -296,6 +325,7 @@ void nt_pipe_drain(struct nt_pipe *p)
 
 void nt_pipe_finish(struct nt_pipe *p)
 {
+	lost_report(p, true);
 	nt_output_msg(p->out, "end trace...");
 	/* --monitor: what was counted, in the kernel or here */
 	nt_output_summary(p->out, p->metrics ? nt_metrics_total(p->metrics) : p->stats.events,

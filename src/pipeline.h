@@ -11,7 +11,8 @@
  *                       lifecycle, --diag the tracker (src/life.c), whose
  *                                         finished packets go through the
  *                                         rules (src/diag.c) to the output
- *   nt_pipe_lost  -> loss accounting and the stream's "lost" line
+ *   nt_pipe_lost  -> loss accounting and the stream's "lost" line (at most
+ *                    one a second, with the share lost)
  *
  * --record writes what enters here (and the batch ends) to a file;
  * --replay feeds such a file back in, so a replay is printed by the same
@@ -55,6 +56,14 @@ struct nt_pipe {
 	struct nt_metrics *metrics;	/* --monitor: drops are counted here */
 	struct nt_recorder *rec;	/* --record: every event from the source */
 	struct nt_capture *cap;		/* --pcap: packets that pass the filters */
+	/* lost events not reported yet: one line per second of event time
+	 * at most (the first at once), with the share of what the kernel
+	 * produced since the last one */
+	struct {
+		unsigned long long n, since_ts, seen0;
+		bool reported;
+	} lost_win;
+	unsigned long long first_ts, last_ts;	/* of the events seen */
 	struct nt_event *blk;		/* a packet's events while it is printed */
 	unsigned int blk_cap;
 	unsigned long long printed;	/* what -c counts: drops, events or packets */

@@ -199,3 +199,32 @@ TEST(pipeline_long_packet_json)
 	CHECK(lines > 60);
 	rig_free(&r);
 }
+
+/* Losses are reported at once, then at most once a second of event time,
+ * with the share of what the kernel produced; the rest at the end. */
+TEST(pipeline_lost_once_a_second)
+{
+	struct rig r;
+	struct nt_event e;
+	const char *out, *s;
+	int i, lines = 0;
+
+	CHECK_CALL(rig_open(&r, NT_MODE_DROP, NULL));
+	for (i = 0; i < 30; i++) {
+		ev_udp_drop(&e, 0);
+		e.ts = 1000000000ULL + i * 100000000ULL;	/* 0.1 s apart */
+		CHECK_INT(nt_pipe_event(&r.p, &e), 0);
+		nt_pipe_lost(&r.p, 3, i % 2);
+		nt_pipe_batch(&r.p);
+	}
+	out = rig_end(&r);
+	for (s = out; (s = strstr(s, "*** lost ")); s++)
+		lines++;
+	/* at 0, 1.0, 2.0 s, and what the last 0.9 s lost at the end */
+	CHECK_INT(lines, 4);
+	CHECK_CONTAINS(out, "*** lost 3 events (75.0% of 4 in 0.0 s): the reader fell behind");
+	CHECK_CONTAINS(out, "*** lost 30 events (75.0% of 40 in 1.0 s)");
+	CHECK_CONTAINS(out, "*** lost 27 events (75.0% of 36 in 0.9 s)");
+	CHECK_INT(r.p.stats.lost, 90);
+	rig_free(&r);
+}
