@@ -50,10 +50,14 @@ tc_record()
 	env --default-signal=INT "$@" -o "$dat" > "$NT_TMP/tc.out" 2>&1 &
 	TC_PID=$!
 	NT_BG_PIDS+=("$TC_PID")
-	# recording has begun when its per-CPU files appear (its "Hit Ctrl^C"
-	# line sits in a stdio buffer until it exits)
-	for (( i = 0; i < 300; i++ )); do
-		ls "$dat".cpu* >/dev/null 2>&1 && { sleep 0.5; return 0; }
+	# recording has begun when its per-CPU files appear and skb:kfree_skb is
+	# enabled in the top-level instance (its "Hit Ctrl^C" line sits in a
+	# stdio buffer until it exits; with many events a slow guest takes
+	# seconds between the two)
+	for (( i = 0; i < 600; i++ )); do
+		ls "$dat".cpu* >/dev/null 2>&1 &&
+			grep -q 1 "$NT_TRACEFS/events/skb/kfree_skb/enable" 2>/dev/null &&
+			{ sleep 0.5; return 0; }
 		nt_alive "$TC_PID" || break
 		sleep 0.1
 	done
