@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The bpf backend: CO-RE programs from build/X.skel.h, one ring buffer,
- * per-CPU loss counters.  Lifecycle as in libbpf-bootstrap:
+ * The bpf backend: CO-RE programs from build/X.skel.h, one ring buffer
+ * (per-CPU perf buffers on kernels without one, before 5.8), per-CPU loss
+ * counters.  Lifecycle as in libbpf-bootstrap:
  * open -> set rodata / pick programs -> load -> attach -> poll -> destroy.
  *
  * One program set for every mode (trace.bpf.c): one program per hook per
@@ -17,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/perf_event.h>
 
 #include "src/log.h"
 #include "backends/backend.h"
@@ -78,6 +81,12 @@ struct nt_bpf {
 	struct nt_bpf_hook *hooks;	/* NT_HOOK_MAX */
 	struct bpf_map *events, *lost;
 	struct ring_buffer *rb;
+	/* no BPF ring buffer: per-CPU perf buffers (bpf/ring.h, nt_perf_out) */
+	bool perf;
+	__u32 rsize;			/* the ring's bytes, or the perf buffers' in all */
+	struct perf_buffer *pb;
+	unsigned long long perf_lost;	/* PERF_RECORD_LOST totals */
+	struct nt_event *perf_copy;	/* an aligned copy of a perf sample */
 	int ncpus;
 	__u64 *lost_vals;		/* per-CPU read buffer, ncpus entries */
 	unsigned long long lost_seen;	/* sum already reported */
@@ -134,17 +143,14 @@ static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 			 nt_feat_why(ft, NT_FEAT_BTF));
 		return -ENOENT;
 	}
-	if (!nt_feat_has(ft, NT_FEAT_RINGBUF)) {
-		snprintf(why, len, "no BPF ring buffer: %s", nt_feat_why(ft, NT_FEAT_RINGBUF));
-		return -EOPNOTSUPP;
-	}
 	if (!nt_feat_has(ft, NT_FEAT_TP_BTF) && !nt_feat_has(ft, NT_FEAT_RAW_TP)) {
 		snprintf(why, len, "neither tp_btf nor raw_tp programs attach: %s",
 			 nt_feat_why(ft, NT_FEAT_RAW_TP));
 		return -EOPNOTSUPP;
 	}
-	snprintf(why, len, "bpf(2) works, BTF %s, ring buffer, %s programs",
+	snprintf(why, len, "bpf(2) works, BTF %s, %s, %s programs",
 		 nt_feat_has(ft, NT_FEAT_BTF) ? "from the kernel" : "from --btf-path",
+		 nt_feat_has(ft, NT_FEAT_RINGBUF) ? "ring buffer" : "perf buffers (no ring buffer)",
 		 nt_feat_has(ft, NT_FEAT_TP_BTF) ? "tp_btf" : "raw_tp");
 	return 0;
 }
@@ -366,6 +372,9 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	skel->rodata->nt_want_hdr = o->want_hdr;
 	skel->rodata->nt_count_only = o->count;
 	skel->rodata->nt_wakeup_bytes = NT_BPF_WAKEUP_BYTES;
+	st->perf = !nt_feat_has(ctx->feat, NT_FEAT_RINGBUF);
+	st->rsize = rsize;
+	skel->rodata->nt_perf_out = st->perf;
 	err = bpf_map__set_max_entries(skel->maps.counts, o->count && o->count_keys ?
 				       o->count_keys : 1);
 	if (err) {
@@ -424,7 +433,10 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	skel->rodata->nt_clone_hook = o->filter.set &&
 				      st->hooks[NT_HOOK_SKB_CLONE].mech != NT_MECH_NONE;
 
-	err = bpf_map__set_max_entries(skel->maps.events, rsize);
+	/* without a ring buffer its map is not created (a kernel before 5.8
+	 * refuses the type); the programs' uses of it are never walked */
+	err = st->perf ? bpf_map__set_autocreate(skel->maps.events, false)
+		       : bpf_map__set_max_entries(skel->maps.events, rsize);
 	if (err) {
 		nt_err("bpf: cannot size the ring buffer to %u bytes: %s", rsize,
 		       nt_bpf_strerror(err, buf, sizeof(buf)));
@@ -514,7 +526,7 @@ static int nt_bpf_load(struct nt_bpf *st)
 	if (err)
 		return err;
 
-	st->events = st->skel->maps.events;
+	st->events = st->perf ? st->skel->maps.perf_events : st->skel->maps.events;
 	st->lost = st->skel->maps.lost;
 	for (id = 0; id < NT_HOOK_MAX; id++) {
 		ctx->mech[id] = st->hooks[id].mech;
@@ -663,6 +675,81 @@ static int nt_bpf_on_sample(void *arg, void *data, size_t size)
 	return 0;
 }
 
+/* Perf buffer records: a sample is copied out (its data sits 4 bytes past
+ * an 8-byte boundary, and may wrap), a lost record counted. */
+static enum bpf_perf_event_ret nt_bpf_on_perf(void *arg, int cpu, struct perf_event_header *h)
+{
+	struct nt_bpf *st = arg;
+	const struct {
+		struct perf_event_header h;
+		__u32 size;
+		char data[];
+	} *smp = (const void *)h;
+	const struct {
+		struct perf_event_header h;
+		__u64 id, lost;
+	} *lost = (const void *)h;
+	__u32 size;
+
+	(void)cpu;
+	if (h->type == PERF_RECORD_LOST) {
+		st->perf_lost += lost->lost;
+		return LIBBPF_PERF_EVENT_CONT;
+	}
+	if (h->type != PERF_RECORD_SAMPLE || h->size < sizeof(*smp))
+		return LIBBPF_PERF_EVENT_CONT;
+	size = smp->size;
+	if (size > h->size - sizeof(*smp))
+		size = h->size - sizeof(*smp);
+	if (size > sizeof(*st->perf_copy))
+		size = sizeof(*st->perf_copy);
+	memcpy(st->perf_copy, smp->data, size);
+	/* a stop ends this buffer's pass (the run is ending) */
+	return nt_bpf_on_sample(st, st->perf_copy, size) < 0 ? LIBBPF_PERF_EVENT_DONE
+							      : LIBBPF_PERF_EVENT_CONT;
+}
+
+/* Per-CPU perf buffers of about the ring's size in all (a power of two of
+ * pages each, at least 16), waking the reader past a backlog as the ring
+ * does, a quarter of a buffer at most. */
+static int nt_bpf_perf_open(struct nt_bpf *st)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.watermark = 1,
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	size_t want, pages = 16;
+	char buf[128];
+	int err;
+
+	if (page <= 0)
+		page = 4096;
+	want = st->rsize / st->ncpus / page;
+	while (pages < want)
+		pages <<= 1;
+	attr.wakeup_watermark = NT_BPF_WAKEUP_BYTES;
+	if (attr.wakeup_watermark > pages * page / 4)
+		attr.wakeup_watermark = pages * page / 4;
+	st->perf_copy = calloc(1, sizeof(*st->perf_copy));
+	if (!st->perf_copy)
+		return -ENOMEM;
+	st->pb = perf_buffer__new_raw(bpf_map__fd(st->events), pages, &attr, nt_bpf_on_perf, st,
+				      NULL);
+	if (!st->pb) {
+		err = -errno;
+		nt_err("bpf: cannot set up the perf buffer reader: %s",
+		       nt_bpf_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	nt_info("bpf: events through per-CPU perf buffers (%zu KiB each): %s",
+		pages * page >> 10, nt_feat_why(st->ctx->feat, NT_FEAT_RINGBUF));
+	return 0;
+}
+
 static int nt_bpf_attach(struct nt_ctx *ctx)
 {
 	struct nt_bpf *st = ctx->priv;
@@ -682,13 +769,20 @@ static int nt_bpf_attach(struct nt_ctx *ctx)
 	if (!st->lost_vals)
 		return -ENOMEM;
 
-	/* The ring buffer first: nothing fires before we can read it. */
-	st->rb = ring_buffer__new(bpf_map__fd(st->events), nt_bpf_on_sample, st, NULL);
-	if (!st->rb) {
-		err = -errno;
-		nt_err("bpf: cannot set up the ring buffer reader: %s",
-		       nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
+	/* The reader first: nothing fires before we can read it. */
+	if (st->perf) {
+		err = nt_bpf_perf_open(st);
+		if (err)
+			return err;
+	} else {
+		st->rb = ring_buffer__new(bpf_map__fd(st->events), nt_bpf_on_sample, st, NULL);
+		if (!st->rb) {
+			err = -errno;
+			nt_err("bpf: cannot set up the ring buffer reader: %s",
+			       nt_bpf_strerror(err, buf, sizeof(buf)));
+			return err;
+		}
+		nt_info("bpf: events through a %u KiB ring buffer", st->rsize >> 10);
 	}
 
 	return nt_bpf_attach_hooks(st);
@@ -711,6 +805,10 @@ static int nt_bpf_check_lost(struct nt_ctx *ctx, struct nt_bpf *st)
 	}
 	for (i = 0; i < st->ncpus; i++)
 		sum += st->lost_vals[i];
+	/* perf buffers: the kernel counts what did not fit too (the programs
+	 * see the error only from 5.4 on): the larger of the two */
+	if (st->perf_lost > sum)
+		sum = st->perf_lost;
 	if (sum <= st->lost_seen)
 		return 0;
 	delta = sum - st->lost_seen;
@@ -741,12 +839,12 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 	bool intr = false;
 	int err, lerr = 0;
 
-	if (!st || !st->rb)
+	if (!st || (!st->rb && !st->pb))
 		return -EINVAL;
 
 	st->delivered = 0;
 	st->stop = 0;
-	err = ring_buffer__poll(st->rb, timeout_ms);
+	err = st->pb ? perf_buffer__poll(st->pb, timeout_ms) : ring_buffer__poll(st->rb, timeout_ms);
 	if (err == -EINTR) {
 		err = 0;
 		intr = true;
@@ -754,7 +852,7 @@ static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 	/* The programs submit without waking us below a backlog (bpf/ring.h,
 	 * nt_wake_flags): collect what the timeout left. */
 	if (err >= 0 && !st->stop)
-		err = ring_buffer__consume(st->rb);
+		err = st->pb ? perf_buffer__consume(st->pb) : ring_buffer__consume(st->rb);
 
 	/* Losses are reported even when this poll stops early. */
 	now = nt_bpf_now_ns();
@@ -783,12 +881,14 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 		return;
 	/* Reader first, then links, programs and maps with the skeleton. */
 	ring_buffer__free(st->rb);
+	perf_buffer__free(st->pb);
 	if (st->hooks)
 		for (id = 0; id < NT_HOOK_MAX; id++)
 			nt_bpf_detach_hook(&st->hooks[id]);
 	trace_bpf__destroy(st->skel);
 	free(st->hooks);
 	free(st->lost_vals);
+	free(st->perf_copy);
 	free(st);
 	ctx->priv = NULL;
 }

@@ -41,6 +41,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_HASH = 5,
+	BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
@@ -53,6 +54,8 @@ enum bpf_map_type {
 /* flags for bpf_ringbuf_output() / bpf_ringbuf_reserve() */
 #define BPF_RB_NO_WAKEUP	(1ULL << 0)
 #define BPF_RB_FORCE_WAKEUP	(1ULL << 1)
+/* bpf_perf_event_output(): the running CPU's buffer */
+#define BPF_F_CURRENT_CPU	0xffffffffULL
 /* bpf_ringbuf_query() */
 #define BPF_RB_AVAIL_DATA	0
 #define BPF_RB_RING_SIZE	1

@@ -79,4 +79,84 @@ static __always_inline __u64 nt_wake_flags(__u64 ts)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
+/*
+ * Kernels without a BPF ring buffer (before 5.8): events leave through
+ * per-CPU perf buffers instead.  Set by user space before load; the ring
+ * buffer map is then not created, and its uses are branches the verifier
+ * never walks (nt_perf_out is frozen rodata).  An event is built in a
+ * per-CPU slot and copied out by bpf_perf_event_output(): one slot per
+ * nesting level, since a softirq can interrupt a program that runs in
+ * process context on the same CPU.  What does not fit is counted here
+ * (nt_count_lost) and by the kernel (PERF_RECORD_LOST); user space takes
+ * the larger of the two, as kernels before 5.4 do not return the error.
+ */
+const volatile __u8 nt_perf_out = 0;
+
+#define NT_PERF_LEVELS	4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} perf_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NT_PERF_LEVELS);
+	__type(key, __u32);
+	__type(value, struct nt_event);
+} perf_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perf_level SEC(".maps");
+
+/* Room for an event of size bytes (at most struct nt_event), or NULL
+ * (counted as lost).  Every event reserved is sent (nt_out_submit). */
+static __always_inline struct nt_event *nt_out_reserve(__u32 size)
+{
+	struct nt_event *e;
+	__u32 zero = 0, *lvl, l;
+
+	if (!nt_perf_out) {
+		e = bpf_ringbuf_reserve(&events, size, 0);
+		if (!e)
+			nt_count_lost();
+		return e;
+	}
+	lvl = bpf_map_lookup_elem(&perf_level, &zero);
+	if (!lvl) {
+		nt_count_lost();
+		return NULL;
+	}
+	l = *lvl;
+	e = l < NT_PERF_LEVELS ? bpf_map_lookup_elem(&perf_slots, &l) : NULL;
+	if (!e) {
+		nt_count_lost();
+		return NULL;
+	}
+	*lvl = l + 1;
+	return e;
+}
+
+/* Sends what nt_out_reserve() gave (ctx: the program's context, which
+ * bpf_perf_event_output() needs). */
+static __always_inline void nt_out_submit(void *ctx, struct nt_event *e, __u32 size)
+{
+	__u32 zero = 0, *lvl;
+
+	if (!nt_perf_out) {
+		bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
+		return;
+	}
+	if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, e, size) < 0)
+		nt_count_lost();
+	lvl = bpf_map_lookup_elem(&perf_level, &zero);
+	if (lvl && *lvl)
+		*lvl -= 1;
+}
+
 #endif

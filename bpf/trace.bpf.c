@@ -282,11 +282,9 @@ static __always_inline struct nt_event *nt_reserve_blank(__u64 skb, __u32 hook)
 	struct nt_event *e;
 
 	/* a constant to the verifier: nt_want_stack is frozen rodata */
-	e = bpf_ringbuf_reserve(&events, NT_EV_SENT, 0);
-	if (!e) {
-		nt_count_lost();
+	e = nt_out_reserve(NT_EV_SENT);
+	if (!e)
 		return NULL;
-	}
 	e->skb = skb;
 	e->location = 0;
 	e->reason = 0;
@@ -350,7 +348,7 @@ static __always_inline void nt_clone_defer(struct sk_buff *parent, __u64 clone, 
 /* skb has just passed the filter for the first time: if it is a clone
  * whose skb_clone was deferred, say so now (before skb's own event) and
  * track the parent with it.  Returns 1 when an event was emitted. */
-static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
+static __always_inline int nt_clone_resume(void *ctx, struct sk_buff *skb, __u64 key,
 					   const struct nt_ident *id, int direct)
 {
 	struct nt_clone_rec *r = bpf_map_lookup_elem(&clones, &key);
@@ -374,7 +372,7 @@ static __always_inline int nt_clone_resume(struct sk_buff *skb, __u64 key,
 		e->skb_len = r->len;
 		e->nf_nfuncs = 0;
 		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
-		bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
+		nt_out_submit(ctx, e, NT_EV_SENT);
 		nt_track(&parent, id);
 	}
 	bpf_map_delete_elem(&clones, &key);
@@ -461,7 +459,7 @@ static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, 
 			if (!(hflags & (NT_HF_FREE | NT_HF_DROP)))
 				nt_track(&key, &id);
 			if (nt_clone_hook)
-				nt_clone_resume(skb, key, &id, direct);
+				nt_clone_resume(ctx, skb, key, &id, direct);
 		} else {
 			nt_parse_skb_filter(skb, &pkt, NULL, 0, direct);
 			nt_ident_of(&pkt, &id);
@@ -529,13 +527,13 @@ static __noinline int nt_hook_event(void *ctx, struct sk_buff *skb, __u32 hook, 
 			e->flags |= NT_EV_STACK;
 		}
 	}
-	bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
+	nt_out_submit(ctx, e, NT_EV_SENT);
 	return 1;
 }
 
 /* A return value (--ret): the skb is the one the entry event named; it may
  * be freed by now, so nothing is read from it (pkt.have == 0). */
-static __noinline int nt_ret_event(__u64 skb, __u32 hook, __s64 retval)
+static __noinline int nt_ret_event(void *ctx, __u64 skb, __u32 hook, __s64 retval)
 {
 	struct nt_event *e;
 
@@ -545,7 +543,7 @@ static __noinline int nt_ret_event(__u64 skb, __u32 hook, __s64 retval)
 	__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
 	e->retval = retval;
 	e->flags = NT_EV_RET;
-	bpf_ringbuf_submit(e, nt_wake_flags(e->ts));
+	nt_out_submit(ctx, e, NT_EV_SENT);
 	return 1;
 }
 
@@ -694,7 +692,7 @@ static __always_inline int nt_on_fexit(__u64 *ctx, __u32 hook, __u32 hflags)
 	}
 	s = nt_inflight_take(hook);
 	if (s)
-		nt_ret_event(s, hook, ret);
+		nt_ret_event(ctx, s, hook, ret);
 	return 0;
 }
 
@@ -747,7 +745,7 @@ static __always_inline int nt_on_kretprobe(struct pt_regs *ctx, __u32 hook, __u3
 		nt_hook_event(ctx, (struct sk_buff *)s, hook, hflags, &x);
 		return 0;
 	}
-	nt_ret_event(s, hook, ret);
+	nt_ret_event(ctx, s, hook, ret);
 	return 0;
 }
 

@@ -23,6 +23,9 @@
 #                   detaching them ~6 s under TCG)
 #   NT_VM_KNOWN_FAIL  lifecycle tests reported as SKIP for an open bug,
 #                   "func:backend ..." (default none)
+#   NT_VM_PERFBUF_SUITES  the suites perfbuf.sh runs through perf buffers in
+#                   the guest (default "drop": the lifecycle's pass through
+#                   them is the host's, it would double the guest's longest suite)
 #   NT_VM_CACHE     kernel/initramfs cache (run-vm.sh)
 #   NT_VM_LOGDIR    keep each guest's console there (console-<kernel>.log)
 
@@ -130,6 +133,7 @@ one()
 		-e NT_STOP_TIMEOUT="${NT_VM_STOP_TIMEOUT:-30}" \
 		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-1500}" \
 		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-}" \
+		-e NT_PERFBUF_SUITES="${NT_VM_PERFBUF_SUITES:-drop}" \
 		-- "tests/run.sh $SUITES" \
 		2>"$err" | tee "$log" | forward "$k" > "$res"
 	rc=${PIPESTATUS[0]}
