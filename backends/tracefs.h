@@ -81,23 +81,49 @@ int nt_tfs_tp_filter(const struct nt_filter *f, bool each_alone, char *buf, size
  * Kprobe fetch arguments (tracefs_kprobe.c)
  * ---------------------------------------------------------------------- */
 
+/* What the running kernel's kprobe_events parse, read from its tracefs
+ * README (which documents the fetch-arg syntax of that kernel). */
+struct nt_kp_dialect {
+	bool argn;		/* $argN (v4.20+); else the architecture's registers */
+	bool arrays;		/* TYPE[N] (v4.20+); else N scalar reads, NAME0.. */
+	bool hex;		/* x8..x64 (v4.17+); else u8..u64 */
+	const char *arch;	/* "x86_64", "arm64": whose registers hold arguments */
+};
+
+/* The dialect of a kernel whose README is readme (NULL: it has none, the
+ * oldest syntax) on arch.  force "old" (NT_KPROBE_DIALECT=old, for tests)
+ * takes neither $argN nor arrays, as before v4.20. */
+void nt_tfs_kp_dialect(struct nt_kp_dialect *d, const char *readme, const char *arch,
+		       const char *force);
+
+/* The register of the 1-based function argument argno on arch ("x86_64":
+ * di si dx cx r8 r9; "arm64": x0..x7), NULL past them or on another. */
+const char *nt_tfs_arch_reg(const char *arch, int argno);
+
+/* The architecture nettrace was built for, in nt_tfs_arch_reg()'s names. */
+const char *nt_tfs_arch(void);
+
 /* One kprobe fetch argument: NAME=+offs[n-1](...+offs[0](BASE)...):TYPE
- * with BASE = %reg when reg is set (x86_64: works on every kernel with
- * kprobe events), else $argN (v4.20+), or $retval for kretprobes. */
+ * with BASE = $argN, or the register of argument N where the dialect has
+ * no $argN, or $retval for kretprobes. */
 #define NT_KPROBE_MAX_DEREF	4
 struct nt_kprobe_arg {
 	const char *name;	/* C identifier */
-	int argno;		/* 1-based function argument, $argN; 0 with reg/retval */
+	int argno;		/* 1-based function argument; 0 with retval */
 	int nderef;
 	long offs[NT_KPROBE_MAX_DEREF];	/* innermost first */
 	const char *type;	/* "u32", "x64", "string", "x64[32]" ... or NULL */
-	const char *reg;	/* "di", "si", ... (without %), or NULL */
 	int retval;		/* base is $retval */
 };
 
-/* Builds the kprobe fetch-arg string.  Returns its length, or -EINVAL /
- * -ENOSPC. */
-int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t len);
+/* Builds the kprobe fetch-arg string in dialect d (NULL: a current kernel:
+ * $argN, arrays, hex).  Without arrays an array NAME=...:T[N] of memory
+ * becomes N reads NAME0..NAME<N-1> of consecutive elements (which a record
+ * lays out exactly as the array); without hex types xN reads as uN.
+ * Returns its length, or -EINVAL / -ENOSPC, or -EOPNOTSUPP when the
+ * dialect has neither $argN nor registers for the argument. */
+int nt_tfs_kprobe_fmt(const struct nt_kp_dialect *d, const struct nt_kprobe_arg *args, int n,
+		      char *buf, size_t len);
 
 /* ------------------------------------------------------------------------
  * Stale instances (tracefs_instance.c)
@@ -170,11 +196,13 @@ struct nt_nf_argpos {
  * and, with funcs, nfnum and nff0..nff<NT_NF_MAX_FUNCS-1>) for a hook with
  * flags hflags (NT_HF_NFT: the state and the skb are reached through the
  * nft_pktinfo).  "" when nothing applies.  Returns the length, or -ENOSPC. */
-int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos *a,
-			  unsigned int hflags, bool funcs, char *buf, size_t len);
+int nt_tfs_kprobe_nf_args(const struct nt_kp_dialect *d, const struct nt_nf_offs *o,
+			  const struct nt_nf_argpos *a, unsigned int hflags, bool funcs, char *buf,
+			  size_t len);
 
 /* The header window: bytes from skb->data - NT_TFS_WIN_BEFORE on, as
- * NT_TFS_WIN_WORDS x64 words (arrays need v4.20+; max 64 elements). */
+ * NT_TFS_WIN_WORDS x64 words (an array "win" from v4.20 on, max 64
+ * elements; before, the fields win0..win31). */
 #define NT_TFS_WIN_BEFORE	64
 #define NT_TFS_WIN_WORDS	32
 #define NT_TFS_WIN_LEN		(NT_TFS_WIN_WORDS * 8)
@@ -184,8 +212,9 @@ int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos 
  * window, when window is true).  The skb pointer is argument argno reached
  * by how (NT_TFS_SKB_*).  Extra arguments (e.g. a drop reason) may follow
  * in extra.  Returns the length of the string, or -EINVAL / -ENOSPC. */
-int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool window,
-			   const char *extra, char *buf, size_t len);
+int nt_tfs_kprobe_skb_args(const struct nt_kp_dialect *d, const struct nt_skb_offs *o,
+			   int argno, int how, bool window, const char *extra, char *buf,
+			   size_t len);
 
 /* Decodes the packet headers from the header window.  win/wlen: the bytes
  * fetched, starting at window_start (an absolute kernel address, = data -

@@ -32,6 +32,31 @@ static void fld_set(struct nt_tfs_fld *fl, struct tep_event *ev, const char *nam
 		*min = t->offset + t->size;
 }
 
+/* A kernel without array fetch types (before v4.20) has the header window
+ * as fields win0..win<N-1> (nt_tfs_kprobe_fmt): consecutive in the record,
+ * they are the window. */
+static void win_fields(struct nt_tfs_fld *win, struct tep_event *ev, int *min)
+{
+	struct nt_tfs_fld f;
+	char nm[8];
+	int i;
+
+	fld_set(win, ev, "win0", NULL);
+	if (!win->size)
+		return;
+	for (i = 1; i < NT_TFS_WIN_WORDS; i++) {
+		snprintf(nm, sizeof(nm), "win%d", i);
+		fld_set(&f, ev, nm, NULL);
+		if (f.size != win->size || f.off != win->off + i * win->size) {
+			memset(win, 0, sizeof(*win));
+			return;
+		}
+	}
+	win->size *= NT_TFS_WIN_WORDS;
+	if (win->off + win->size > *min)
+		*min = win->off + win->size;
+}
+
 int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, int kind,
 		      char *why, size_t len)
 {
@@ -90,6 +115,8 @@ int nt_tfs_evdec_init(struct nt_tfs_evdec *d, struct tep_event *ev, int hook, in
 	fld_set(&d->name, ev, "dev", &min);
 	fld_set(&d->ifindex, ev, "ifindex", &min);
 	fld_set(&d->win, ev, "win", &min);
+	if (!d->win.size)
+		win_fields(&d->win, ev, &min);
 	fld_set(&d->reason, ev, "reason", &min);
 	fld_set(&d->nf_pf, ev, "nfpf", &min);
 	fld_set(&d->nf_hook, ev, "nfhook", &min);

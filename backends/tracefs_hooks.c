@@ -190,6 +190,26 @@ static void load_funcs(struct tfs_priv *p)
 	p->funcs_len = n;
 }
 
+/* What kprobe events need, read once: the functions they can probe and
+ * the fetch-arg dialect of this kernel (its tracefs README). */
+static void kprobes_prepare(struct tfs_priv *p)
+{
+	char *readme;
+
+	if (!p->funcs)
+		load_funcs(p);
+	if (p->kpd_read)
+		return;
+	readme = tracefs_instance_file_read(NULL, "README", NULL);
+	nt_tfs_kp_dialect(&p->kpd, readme, nt_tfs_arch(), getenv("NT_KPROBE_DIALECT"));
+	free(readme);
+	p->kpd_read = true;
+	nt_info("tracefs: kprobe fetch args: %s, %s, %s%s", p->kpd.argn ? "$argN" : "registers",
+		p->kpd.arrays ? "arrays" : "no arrays (the header window as 32 reads)",
+		p->kpd.hex ? "hex types" : "no hex types",
+		getenv("NT_KPROBE_DIALECT") ? " (NT_KPROBE_DIALECT)" : "");
+}
+
 enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t tlen,
 			      char *why, size_t wlen)
 {
@@ -208,8 +228,8 @@ enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t
 		p->epfd = -1;
 		ctx->priv = p;
 	}
-	if (kprobes && !p->funcs)
-		load_funcs(p);
+	if (kprobes)
+		kprobes_prepare(p);
 	mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, target, tlen,
 				why, wlen);
 	if (mech == NT_MECH_TFS_TP && nt_hook_tp(&nt_hooks[hook], sys, sizeof(sys), ev,
@@ -241,7 +261,7 @@ static void nf_extra(struct nt_ctx *ctx, struct tfs_priv *p, const struct btf *f
 	pos.state = ha.state;
 	pos.table = ha.table;
 	pos.entries = ha.entries;
-	r = nt_tfs_kprobe_nf_args(&o, &pos, h->flags, ctx->req->want_nf_funcs, buf, len);
+	r = nt_tfs_kprobe_nf_args(&p->kpd, &o, &pos, h->flags, ctx->req->want_nf_funcs, buf, len);
 	if (r < 0) {
 		buf[0] = 0;
 		nt_info("hook %s: no netfilter annotations (%s)", h->name, strerror(-r));
@@ -262,7 +282,8 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 	const struct btf *fb = nt_tfs_func_btf(ctx, p, kfunc);
 	struct nt_skb_offs so = p->offs;
 	struct nt_nf_offs no;
-	char args[2048], extra[1024] = "";
+	/* before v4.20 the header window alone is 32 fetch args */
+	char args[4096], extra[1024] = "";
 	int argno = h->skb_arg + 1, how = (h->flags & NT_HF_NFT) ? NT_TFS_SKB_NFT : NT_TFS_SKB_PTR;
 	int err, i;
 
@@ -281,17 +302,14 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 		nf_extra(ctx, p, fb, hook, kfunc, extra, sizeof(extra));
 	if (kind == NT_TFS_EV_DROPKP && fb) {
 		/* the reason: the parameter after the skb */
-		const char *r = nt_tfs_arg_reg(argno + 1);
+		struct nt_kprobe_arg ra = { .name = "reason", .argno = argno + 1, .type = "u32" };
 		int id = btf__find_by_name_kind(fb, kfunc, BTF_KIND_FUNC);
 		const struct btf_type *fn = id > 0 ? btf__type_by_id(fb, id) : NULL;
 		const struct btf_type *pr = fn ? btf__type_by_id(fb, fn->type) : NULL;
 
-		if (pr && btf_is_func_proto(pr) && btf_vlen(pr) > argno) {
-			if (r)
-				snprintf(extra, sizeof(extra), "reason=%%%s:u32", r);
-			else
-				snprintf(extra, sizeof(extra), "reason=$arg%d:u32", argno + 1);
-		}
+		if (pr && btf_is_func_proto(pr) && btf_vlen(pr) > argno &&
+		    nt_tfs_kprobe_fmt(&p->kpd, &ra, 1, extra, sizeof(extra)) < 0)
+			extra[0] = 0;
 	}
 	/* 0: everything, 1: without the netfilter fields (a kernel that
 	 * refuses one of them still gets the headers), 2: the skb alone */
@@ -299,22 +317,20 @@ static int add_hook_kprobe(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 		if (i == 1 && (kind != NT_TFS_EV_KPROBE || !extra[0]))
 			continue;
 		if (i < 2)
-			err = nt_tfs_kprobe_skb_args(&so, argno, how, true, i ? NULL : extra,
-						     args, sizeof(args));
+			err = nt_tfs_kprobe_skb_args(&p->kpd, &so, argno, how, true,
+						     i ? NULL : extra, args, sizeof(args));
 		else {
-			struct nt_kprobe_arg a = { .name = "skb", .argno = argno, .type = "x64",
-						   .reg = nt_tfs_arg_reg(argno) };
+			struct nt_kprobe_arg a = { .name = "skb", .argno = argno, .type = "x64" };
 
 			if (how == NT_TFS_SKB_PPTR)
 				a.offs[a.nderef++] = 0;
 			else if (how == NT_TFS_SKB_NFT)
 				a.offs[a.nderef++] = so.nft_skb > 0 ? so.nft_skb : 0;
-			err = nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
+			err = nt_tfs_kprobe_fmt(&p->kpd, &a, 1, args, sizeof(args));
 		}
 		if (err < 0)
 			continue;
-		err = nt_tracefs_kprobe_add(ctx, evname, kfunc,
-					    (const struct nt_kprobe_arg *)args, -1);
+		err = nt_tracefs_kprobe_add(ctx, evname, kfunc, args);
 		if (!err)
 			return 0;
 	}
@@ -328,7 +344,7 @@ int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 	int hook, mech, err, nhooks = 0, nskipped = 0;
 
 	if (kprobes)
-		load_funcs(p);
+		kprobes_prepare(p);
 	for (hook = 0; hook < NT_HOOK_MAX; hook++) {
 		const struct nt_hook *h = &nt_hooks[hook];
 
@@ -356,7 +372,7 @@ int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 				char rname[96];
 
 				snprintf(rname, sizeof(rname), "%s_ret", evname);
-				nt_tfs_kprobe_fmt(&a, 1, args, sizeof(args));
+				nt_tfs_kprobe_fmt(&p->kpd, &a, 1, args, sizeof(args));
 				if (!nt_tracefs_kretprobe_add(ctx, rname, kfunc, args)) {
 					err = add_en(p, p->sys, rname, hook, NT_TFS_EV_KRET, false);
 					kret = !(h->flags & NT_HF_CLONE);
@@ -432,7 +448,7 @@ int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p)
 	}
 	if (!p->hdrs)
 		return 0;
-	load_funcs(p);
+	kprobes_prepare(p);
 	for (i = 0; nt_hook_kfunc(&nt_hooks[NT_HOOK_KFREE_SKB], i, kfunc, sizeof(kfunc)); i++)
 		if (host_func_ok(kfunc, p))
 			break;

@@ -237,17 +237,8 @@ int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *
 }
 
 int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
-			  const struct nt_kprobe_arg *args, int n)
+			  const char *fmt)
 {
-	char fmt[1024];
-	int err;
-
-	/* n < 0: args is the fetch-arg string itself */
-	if (n < 0)
-		return dyn_add(ctx, event, addr, (const char *)args, false);
-	err = nt_tfs_kprobe_fmt(args, n, fmt, sizeof(fmt));
-	if (err < 0)
-		return err;
 	return dyn_add(ctx, event, addr, fmt, false);
 }
 

@@ -73,6 +73,8 @@ struct tfs_priv {
 	bool hist;
 	char hist_trigger[512];		/* what was written (removed at close) */
 	bool hdrs;			/* kprobe events + BTF offsets: headers */
+	struct nt_kp_dialect kpd;	/* what kprobe_events parse here */
+	bool kpd_read;			/* kpd is this kernel's (kprobes_prepare) */
 	struct nt_skb_offs offs;
 	const struct btf *btf;		/* the run's BTF set's base (not owned) */
 	struct nt_tfs_evtab tab;
@@ -115,12 +117,12 @@ bool nt_tfs_has_event(struct tracefs_instance *in, const char *sys, const char *
 enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t tlen,
 			      char *why, size_t wlen);
 
-/* Creates kprobe event <event> at <addr> in system nettrace_<pid>, removed
- * again by close().  n < 0: args is the fetch-arg string itself.  Needs
- * kprobe_events (-EOPNOTSUPP otherwise). */
+/* Creates kprobe event <event> at <addr> in system nettrace_<pid> with
+ * the fetch-arg string fmt (nt_tfs_kprobe_fmt), removed again by close().
+ * Needs kprobe_events (-EOPNOTSUPP otherwise). */
 int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
-			  const struct nt_kprobe_arg *args, int n);
-/* The same for a kretprobe event, with the fetch-arg string fmt. */
+			  const char *fmt);
+/* The same for a kretprobe event. */
 int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
 			     const char *fmt);
 
@@ -149,14 +151,6 @@ const struct btf *nt_tfs_func_btf(struct nt_ctx *ctx, struct tfs_priv *p, const 
 /* The kretprobe fetch type of kfunc's return value, NULL when none. */
 const char *nt_tfs_func_ret(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 			    const char *kfunc);
-
-/* ------------------------------------------------------------------------
- * tracefs_kprobe.c (besides the pure part in tracefs.h)
- * ---------------------------------------------------------------------- */
-
-/* x86_64 register of the 1-based argument (di si dx cx r8 r9), NULL past 6
- * or on other architectures (use $argN there). */
-const char *nt_tfs_arg_reg(int argno);
 
 /* ------------------------------------------------------------------------
  * tracefs_decode.c, for tracefs_evdec.c: the flow join, the decoders of

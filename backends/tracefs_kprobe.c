@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tracefs backend, kprobe fetch arguments: the fetch-arg string of a
- * kprobe event (nt_tfs_kprobe_fmt), the registers arguments are passed
- * in, and the argument sets nettrace's kprobe events use: the skb, its
+ * tracefs backend, kprobe fetch arguments: what the running kernel's
+ * kprobe_events parse (nt_tfs_kp_dialect), the fetch-arg string of a
+ * kprobe event in that dialect (nt_tfs_kprobe_fmt), the registers
+ * arguments are passed in, and the argument sets nettrace's kprobe events use: the skb, its
  * fields and header window (nt_tfs_kprobe_skb_args), and the netfilter
  * annotations (nt_tfs_kprobe_nf_args).  Strings only: creating the events
  * is tracefs_instance.c's.
@@ -46,10 +47,74 @@ static bool type_ok(const char *t)
 	return ident_ok(base) && n >= 1 && n <= 64 && end[0] == ']' && !end[1];
 }
 
-int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t len)
+void nt_tfs_kp_dialect(struct nt_kp_dialect *d, const char *readme, const char *arch,
+		       const char *force)
 {
+	bool old = force && !strcmp(force, "old");
+
+	d->arch = arch;
+	/* the README's fetcharg and type lines, as each kernel wrote them */
+	d->argn = readme && strstr(readme, "$arg<N>") && !old;
+	d->arrays = readme && strstr(readme, "<array-size>") && !old;
+	d->hex = readme && strstr(readme, "x8/16/32/64");
+}
+
+const char *nt_tfs_arch_reg(const char *arch, int argno)
+{
+	static const char *const x86_64[] = { "di", "si", "dx", "cx", "r8", "r9" };
+	static const char *const arm64[] = { "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7" };
+
+	if (!arch || argno < 1)
+		return NULL;
+	if (!strcmp(arch, "x86_64") && argno <= 6)
+		return x86_64[argno - 1];
+	if (!strcmp(arch, "arm64") && argno <= 8)
+		return arm64[argno - 1];
+	return NULL;
+}
+
+const char *nt_tfs_arch(void)
+{
+#if defined(__x86_64__)
+	return "x86_64";
+#elif defined(__aarch64__)
+	return "arm64";
+#else
+	return NULL;
+#endif
+}
+
+/* "TYPE[N]": the base type into base, N; 0 for a scalar type. */
+static int array_of(const char *type, char *base, size_t blen)
+{
+	const char *br = type ? strchr(type, '[') : NULL;
+
+	if (!br)
+		return 0;
+	snprintf(base, blen, "%.*s", (int)(br - type), type);
+	return atoi(br + 1);
+}
+
+/* The size in bytes of an integer type ("u8".."x64"), 0 for others. */
+static int int_bytes(const char *t)
+{
+	if ((t[0] != 'u' && t[0] != 's' && t[0] != 'x') || !t[1])
+		return 0;
+	switch (atoi(t + 1)) {
+	case 8: return 1;
+	case 16: return 2;
+	case 32: return 4;
+	case 64: return 8;
+	default: return 0;
+	}
+}
+
+int nt_tfs_kprobe_fmt(const struct nt_kp_dialect *d, const struct nt_kprobe_arg *args, int n,
+		      char *buf, size_t len)
+{
+	static const struct nt_kp_dialect current = { .argn = true, .arrays = true, .hex = true };
 	size_t pos = 0;
-	int i, k, r;
+	int i, j, k, r;
 
 #define PUT(...) do {							\
 		r = snprintf(buf + pos, len - pos, __VA_ARGS__);	\
@@ -60,48 +125,61 @@ int nt_tfs_kprobe_fmt(const struct nt_kprobe_arg *args, int n, char *buf, size_t
 
 	if (!len)
 		return -ENOSPC;
+	if (!d)
+		d = &current;
 	buf[0] = 0;
 	for (i = 0; i < n; i++) {
 		const struct nt_kprobe_arg *a = &args[i];
+		const char *reg = NULL;
+		char base[16], type[16];
+		int nel = 1, esz = 0;
 
 		if (!ident_ok(a->name) || a->nderef < 0 || a->nderef > NT_KPROBE_MAX_DEREF ||
-		    (a->type && !type_ok(a->type)) || (a->reg && !ident_ok(a->reg)) ||
-		    (!a->reg && !a->retval && a->argno < 1))
+		    (a->type && !type_ok(a->type)) || (!a->retval && a->argno < 1))
 			return -EINVAL;
-		PUT("%s%s=", i ? " " : "", a->name);
-		for (k = a->nderef - 1; k >= 0; k--)
-			PUT("%+ld(", a->offs[k]);
-		if (a->retval)
-			PUT("$retval");
-		else if (a->reg)
-			PUT("%%%s", a->reg);
-		else
-			PUT("$arg%d", a->argno);
-		for (k = 0; k < a->nderef; k++)
-			PUT(")");
+		if (!a->retval && !d->argn && !(reg = nt_tfs_arch_reg(d->arch, a->argno)))
+			return -EOPNOTSUPP;
+		type[0] = 0;
 		if (a->type)
-			PUT(":%s", a->type);
+			snprintf(type, sizeof(type), "%s", a->type);
+		/* an array of memory as consecutive scalar reads */
+		if (!d->arrays && array_of(a->type, base, sizeof(base))) {
+			nel = array_of(a->type, base, sizeof(base));
+			esz = int_bytes(base);
+			if (!esz || !a->nderef)
+				return -EINVAL;
+			snprintf(type, sizeof(type), "%s", base);
+		}
+		if (!d->hex && type[0] == 'x')
+			type[0] = 'u';
+		for (j = 0; j < nel; j++) {
+			if (esz)
+				PUT("%s%s%d=", pos ? " " : "", a->name, j);
+			else
+				PUT("%s%s=", pos ? " " : "", a->name);
+			for (k = a->nderef - 1; k >= 0; k--)
+				PUT("%+ld(", a->offs[k] + (k == a->nderef - 1 ? (long)j * esz : 0));
+			if (a->retval)
+				PUT("$retval");
+			else if (reg)
+				PUT("%%%s", reg);
+			else
+				PUT("$arg%d", a->argno);
+			for (k = 0; k < a->nderef; k++)
+				PUT(")");
+			if (type[0])
+				PUT(":%s", type);
+		}
 	}
 #undef PUT
 	return pos;
 }
 
-const char *nt_tfs_arg_reg(int argno)
-{
-#if defined(__x86_64__)
-	static const char *const regs[] = { "di", "si", "dx", "cx", "r8", "r9" };
-
-	if (argno >= 1 && argno <= 6)
-		return regs[argno - 1];
-#endif
-	return NULL;
-}
-
-int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool window,
-			   const char *extra, char *buf, size_t len)
+int nt_tfs_kprobe_skb_args(const struct nt_kp_dialect *d, const struct nt_skb_offs *o,
+			   int argno, int how, bool window, const char *extra, char *buf,
+			   size_t len)
 {
 	struct nt_kprobe_arg a[9];
-	const char *reg = nt_tfs_arg_reg(argno);
 	long base[2];
 	int nb = 0, n = 0, i, r;
 
@@ -112,7 +190,6 @@ int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool
 		a[n].name = nm;						\
 		a[n].type = ty;						\
 		a[n].argno = argno;					\
-		a[n].reg = reg;						\
 		for (_k = 0; _k < nb; _k++)				\
 			a[n].offs[a[n].nderef++] = base[_k];		\
 		for (_k = 0; _k < _m; _k++)				\
@@ -145,7 +222,7 @@ int nt_tfs_kprobe_skb_args(const struct nt_skb_offs *o, int argno, int how, bool
 	for (i = 0; i < n; i++)
 		if (a[i].nderef > NT_KPROBE_MAX_DEREF)
 			return -EINVAL;
-	r = nt_tfs_kprobe_fmt(a, n, buf, len);
+	r = nt_tfs_kprobe_fmt(d, a, n, buf, len);
 	if (r < 0 || !extra || !*extra)
 		return r;
 	if ((size_t)r + 1 + strlen(extra) + 1 > len)
@@ -160,8 +237,9 @@ static const char *int_type(int size)
 	return size == 1 ? "u8" : size == 2 ? "u16" : size == 4 ? "u32" : size == 8 ? "u64" : NULL;
 }
 
-int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos *p,
-			  unsigned int hflags, bool funcs, char *buf, size_t len)
+int nt_tfs_kprobe_nf_args(const struct nt_kp_dialect *d, const struct nt_nf_offs *o,
+			  const struct nt_nf_argpos *p, unsigned int hflags, bool funcs, char *buf,
+			  size_t len)
 {
 	struct nt_kprobe_arg a[6 + NT_NF_MAX_FUNCS];
 	static const char *const fname[] = { "nff0", "nff1", "nff2", "nff3", "nff4", "nff5",
@@ -177,7 +255,6 @@ int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos 
 		a[n].name = nm;						\
 		a[n].type = ty;						\
 		a[n].argno = (pos) + 1;					\
-		a[n].reg = nt_tfs_arg_reg((pos) + 1);			\
 		for (_k = 0; _k < sizeof(_o) / sizeof(_o[0]); _k++)	\
 			if (_o[_k] != LONG_MIN)				\
 				a[n].offs[a[n].nderef++] = _o[_k];	\
@@ -224,5 +301,5 @@ int nt_tfs_kprobe_nf_args(const struct nt_nf_offs *o, const struct nt_nf_argpos 
 #undef NONE
 	if (!n)
 		return 0;
-	return nt_tfs_kprobe_fmt(a, n, buf, len);
+	return nt_tfs_kprobe_fmt(d, a, n, buf, len);
 }

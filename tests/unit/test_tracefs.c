@@ -497,6 +497,11 @@ TEST(tracefs_filter_refusal)
 	CHECK_STR(buf, "");
 }
 
+/* x86_64 registers for arguments, with arrays and hex types */
+static const struct nt_kp_dialect kpd_x86_regs = {
+	.arrays = true, .hex = true, .arch = "x86_64",
+};
+
 TEST(tracefs_kprobe_fetchargs)
 {
 	struct nt_kprobe_arg a[2] = {
@@ -505,37 +510,142 @@ TEST(tracefs_kprobe_fetchargs)
 	};
 	char buf[128], small[16];
 
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), (long long)strlen(buf));
+	CHECK_INT(nt_tfs_kprobe_fmt(NULL, a, 2, buf, sizeof(buf)), (long long)strlen(buf));
 	CHECK_STR(buf, "skb=$arg1:x64 saddr=+12(+200($arg2)):u32");
 	a[1].offs[0] = -8;
 	a[1].type = NULL;
-	nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf));
+	nt_tfs_kprobe_fmt(NULL, a, 2, buf, sizeof(buf));
 	CHECK_STR(buf, "skb=$arg1:x64 saddr=+12(-8($arg2))");
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, small, sizeof(small)), -ENOSPC);
+	CHECK_INT(nt_tfs_kprobe_fmt(NULL, a, 2, small, sizeof(small)), -ENOSPC);
 	a[0].name = "bad name";
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(nt_tfs_kprobe_fmt(NULL, a, 2, buf, sizeof(buf)), -EINVAL);
 	a[0].name = "skb";
 	a[0].argno = 0;
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 1, buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(nt_tfs_kprobe_fmt(NULL, a, 1, buf, sizeof(buf)), -EINVAL);
 }
 
 TEST(tracefs_kprobe_fetchargs_reg_array)
 {
 	struct nt_kprobe_arg a[2] = {
-		{ .name = "skb", .reg = "si", .type = "x64" },
-		{ .name = "win", .reg = "di", .nderef = 2, .offs = { 208, -64 }, .type = "x64[32]" },
+		{ .name = "skb", .argno = 2, .type = "x64" },
+		{ .name = "win", .argno = 1, .nderef = 2, .offs = { 208, -64 }, .type = "x64[32]" },
 	};
 	struct nt_kprobe_arg r = { .name = "ret", .retval = 1, .type = "x64" };
 	char buf[128];
 
-	CHECK(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)) > 0);
+	CHECK(nt_tfs_kprobe_fmt(&kpd_x86_regs, a, 2, buf, sizeof(buf)) > 0);
 	CHECK_STR(buf, "skb=%si:x64 win=-64(+208(%di)):x64[32]");
-	CHECK(nt_tfs_kprobe_fmt(&r, 1, buf, sizeof(buf)) > 0);
+	CHECK(nt_tfs_kprobe_fmt(&kpd_x86_regs, &r, 1, buf, sizeof(buf)) > 0);
 	CHECK_STR(buf, "ret=$retval:x64");
 	a[1].type = "x64[65]";
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(nt_tfs_kprobe_fmt(&kpd_x86_regs, a, 2, buf, sizeof(buf)), -EINVAL);
 	a[1].type = "x64[32";
-	CHECK_INT(nt_tfs_kprobe_fmt(a, 2, buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(nt_tfs_kprobe_fmt(&kpd_x86_regs, a, 2, buf, sizeof(buf)), -EINVAL);
+}
+
+/* What each generation's README says (the lines the dialect is read from). */
+static const char readme_6x[] =
+	"\t     args: <name>=fetcharg[:type]\n"
+	"\t fetcharg: (%<register>|$<efield>), @<address>, @<symbol>[+|-<offset>],\n"
+	"\t           $stack<index>, $stack, $retval, $comm, $arg<N>,\n"
+	"\t     type: s8/16/32/64, u8/16/32/64, x8/16/32/64, char, string, symbol,\n"
+	"\t           b<bit-width>@<bit-offset>/<container-size>, ustring,\n"
+	"\t           symstr, %pd/%pD, <type>\\[<array-size>\\]\n";
+static const char readme_418[] =
+	"\t     args: <name>=fetcharg[:type]\n"
+	"\t fetcharg: %<register>, @<address>, @<symbol>[+|-<offset>],\n"
+	"\t           $stack<index>, $stack, $retval, $comm\n"
+	"\t     type: s8/16/32/64, u8/16/32/64, x8/16/32/64, string, symbol,\n"
+	"\t           b<bit-width>@<bit-offset>/<container-size>\n";
+static const char readme_414[] =
+	"\t     args: <name>=fetcharg[:type]\n"
+	"\t fetcharg: %<register>, @<address>, @<symbol>[+|-<offset>],\n"
+	"\t           $stack<index>, $stack, $retval, $comm\n"
+	"\t     type: s8/16/32/64, u8/16/32/64, string\n";
+
+TEST(tracefs_kprobe_dialect_from_readme)
+{
+	static const struct {
+		const char *name, *readme, *force;
+		bool argn, arrays, hex;
+	} cases[] = {
+		{ "6.x", readme_6x, NULL, true, true, true },
+		{ "6.x forced old", readme_6x, "old", false, false, true },
+		{ "6.x, an unknown force", readme_6x, "new", true, true, true },
+		{ "4.18", readme_418, NULL, false, false, true },
+		{ "4.14", readme_414, NULL, false, false, false },
+		{ "no README", NULL, NULL, false, false, false },
+	};
+	struct nt_kp_dialect d;
+
+	for (size_t i = 0; i < NT_NCASES(cases); i++) {
+		nt_tfs_kp_dialect(&d, cases[i].readme, "arm64", cases[i].force);
+		CHECK_CASE(CHECK(d.argn == cases[i].argn && d.arrays == cases[i].arrays &&
+				 d.hex == cases[i].hex && !strcmp(d.arch, "arm64")),
+			   cases[i].name);
+	}
+}
+
+TEST(tracefs_kprobe_arch_registers)
+{
+	static const struct {
+		const char *arch;
+		int argno;
+		const char *reg;
+	} cases[] = {
+		{ "x86_64", 1, "di" }, { "x86_64", 2, "si" }, { "x86_64", 3, "dx" },
+		{ "x86_64", 4, "cx" }, { "x86_64", 5, "r8" }, { "x86_64", 6, "r9" },
+		{ "x86_64", 7, NULL }, { "x86_64", 0, NULL },
+		{ "arm64", 1, "x0" }, { "arm64", 5, "x4" }, { "arm64", 8, "x7" },
+		{ "arm64", 9, NULL }, { "riscv64", 1, NULL }, { NULL, 1, NULL },
+	};
+	char name[32];
+
+	for (size_t i = 0; i < NT_NCASES(cases); i++) {
+		const char *r = nt_tfs_arch_reg(cases[i].arch, cases[i].argno);
+
+		snprintf(name, sizeof(name), "%s arg %d", cases[i].arch ? cases[i].arch : "none",
+			 cases[i].argno);
+		CHECK_CASE(CHECK(cases[i].reg ? r && !strcmp(r, cases[i].reg) : !r), name);
+	}
+}
+
+/* Before v4.20: registers, the window as 32 reads of consecutive words,
+ * unsigned types where the kernel has no hex ones. */
+TEST(tracefs_kprobe_fetchargs_old_dialect)
+{
+	struct nt_kp_dialect arm_414 = { .arch = "arm64" }, x86_418 = kpd_x86_regs, other = { 0 };
+	struct nt_kprobe_arg a[2] = {
+		{ .name = "skb", .argno = 2, .type = "x64" },
+		{ .name = "win", .argno = 1, .nderef = 2, .offs = { 208, -64 }, .type = "x64[32]" },
+	};
+	char buf[2048], want[64];
+	int i;
+
+	x86_418.arrays = false;
+	CHECK(nt_tfs_kprobe_fmt(&x86_418, a, 2, buf, sizeof(buf)) > 0);
+	CHECK_CONTAINS(buf, "skb=%si:x64 win0=-64(+208(%di)):x64 win1=-56(+208(%di)):x64 ");
+	for (i = 0; i < 32; i++) {
+		snprintf(want, sizeof(want), " win%d=%+d(+208(%%di)):x64", i, -64 + 8 * i);
+		CHECK_CONTAINS(buf, want);
+	}
+	CHECK(!strstr(buf, "win32") && !strstr(buf, "["));
+	CHECK(nt_tfs_kprobe_fmt(&arm_414, a, 2, buf, sizeof(buf)) > 0);
+	CHECK_CONTAINS(buf, "skb=%x1:u64 win0=-64(+208(%x0)):u64 ");
+	CHECK_CONTAINS(buf, " win31=+184(+208(%x0)):u64");
+	/* an array of what is not an integer, or not of memory */
+	a[1].type = "string[2]";
+	CHECK_INT(nt_tfs_kprobe_fmt(&x86_418, a, 2, buf, sizeof(buf)), -EINVAL);
+	a[1].type = "x64[2]";
+	a[1].nderef = 0;
+	CHECK_INT(nt_tfs_kprobe_fmt(&x86_418, a, 2, buf, sizeof(buf)), -EINVAL);
+	/* neither $argN nor known registers */
+	CHECK_INT(nt_tfs_kprobe_fmt(&other, a, 1, buf, sizeof(buf)), -EOPNOTSUPP);
+	/* $retval needs neither */
+	a[0].retval = 1;
+	a[0].argno = 0;
+	CHECK(nt_tfs_kprobe_fmt(&other, a, 1, buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "skb=$retval:u64");
 }
 
 /* sk_buff offsets of a v6.1 x86_64 build */
@@ -549,31 +659,29 @@ TEST(tracefs_kprobe_skb_args)
 	char buf[768];
 	int n;
 
-	n = nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, sizeof(buf));
+	n = nt_tfs_kprobe_skb_args(&kpd_x86_regs, &offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, sizeof(buf));
 	CHECK_INT(n, (long long)strlen(buf));
-#if defined(__x86_64__)
 	CHECK_STR(buf, "skb=%di:x64 len=+112(%di):u32 proto=+180(%di):x16 head=+192(%di):x64 "
 		       "data=+200(%di):x64 nh=+186(%di):u16 dev=+0(+16(%di)):string "
 		       "ifindex=+224(+16(%di)):s32 win=-64(+200(%di)):x64[32]");
 	/* ip_rcv_finish(net, sk, skb): third argument; sk_skb_reason_drop's reason */
-	nt_tfs_kprobe_skb_args(&offs_61, 3, NT_TFS_SKB_PTR, false, "reason=%cx:u32", buf, sizeof(buf));
+	nt_tfs_kprobe_skb_args(&kpd_x86_regs, &offs_61, 3, NT_TFS_SKB_PTR, false, "reason=%cx:u32", buf, sizeof(buf));
 	CHECK_STR(buf, "skb=%dx:x64 len=+112(%dx):u32 proto=+180(%dx):x16 head=+192(%dx):x64 "
 		       "data=+200(%dx):x64 nh=+186(%dx):u16 dev=+0(+16(%dx)):string "
 		       "ifindex=+224(+16(%dx)):s32 reason=%cx:u32");
 	/* struct sk_buff **: one more dereference */
-	nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PPTR, false, NULL, buf, sizeof(buf));
+	nt_tfs_kprobe_skb_args(&kpd_x86_regs, &offs_61, 1, NT_TFS_SKB_PPTR, false, NULL, buf, sizeof(buf));
 	CHECK_CONTAINS(buf, "skb=+0(%di):x64 len=+112(+0(%di)):u32");
 	CHECK_CONTAINS(buf, "dev=+0(+16(+0(%di))):string");
 	/* nft_do_chain(struct nft_pktinfo *pkt, ...): pkt->skb */
-	nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_NFT, true, NULL, buf, sizeof(buf));
+	nt_tfs_kprobe_skb_args(&kpd_x86_regs, &offs_61, 1, NT_TFS_SKB_NFT, true, NULL, buf, sizeof(buf));
 	CHECK_CONTAINS(buf, "win=-64(+200(+0(%di))):x64[32]");
-#endif
-	CHECK_INT(nt_tfs_kprobe_skb_args(&offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, 40), -ENOSPC);
+	CHECK_INT(nt_tfs_kprobe_skb_args(&kpd_x86_regs, &offs_61, 1, NT_TFS_SKB_PTR, true, NULL, buf, 40), -ENOSPC);
 	{
 		struct nt_skb_offs o = offs_61;
 
 		o.head = -1;
-		CHECK_INT(nt_tfs_kprobe_skb_args(&o, 1, 0, true, NULL, buf, sizeof(buf)), -EINVAL);
+		CHECK_INT(nt_tfs_kprobe_skb_args(&kpd_x86_regs, &o, 1, 0, true, NULL, buf, sizeof(buf)), -EINVAL);
 	}
 }
 
@@ -836,6 +944,49 @@ static int dec_life(struct fx *x, struct nt_tfs_evtab *t, struct nt_tfs_clone *c
 	return nt_tfs_decode(&x->f, t, &x->j, cl, b, size, ts, cpu, &x->ev);
 }
 
+/* A record of kprobe event nt_ip_rcv (format-kprobe-nt_ip_rcv, or the
+ * -scalars layout of kernels before v4.20, whose win0..win31 lie where
+ * win[32] does): skb 16, len 24, proto 28, head 30, data 38, nh 46, dev 48
+ * (data_loc), ifindex 52, window 56..312 holding a UDP datagram to
+ * 10.0.0.2:5555 at skb->data.  Returns its size. */
+static int ip_rcv_record(unsigned char *b, unsigned short id)
+{
+	static const unsigned char ip4udp[] = {
+		0x45, 0, 0, 33, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+		0x9c, 0x40, 0x15, 0xb3, 0, 13, 0, 0,
+	};
+
+	memset(b, 0, 400);
+	memcpy(b, &id, 2);
+	memcpy(b + 16, (unsigned long long[]){ SKB }, 8);
+	memcpy(b + 24, (unsigned int[]){ 33 }, 4);
+	memcpy(b + 28, (unsigned short[]){ htons(0x0800) }, 2);
+	memcpy(b + 30, (unsigned long long[]){ HEAD }, 8);
+	memcpy(b + 38, (unsigned long long[]){ DATA }, 8);
+	memcpy(b + 46, (unsigned short[]){ 128 }, 2);
+	memcpy(b + 48, (unsigned int[]){ 312 | (6 << 16) }, 4);
+	memcpy(b + 52, (int[]){ 7 }, 4);
+	memcpy(b + 56 + 64, ip4udp, sizeof(ip4udp));
+	memcpy(b + 312, "veth1", 6);
+	return 56 + 256 + 6;
+}
+
+/* What ip_rcv_record() decodes to. */
+static void check_ip_rcv_event(const struct nt_event *ev)
+{
+	char a[64];
+
+	CHECK_INT(ev->hook, NT_HOOK_IP_RCV);
+	CHECK(ev->skb == SKB);
+	CHECK_INT(ev->skb_len, 33);
+	CHECK_STR(ev->ifname, "veth1");
+	CHECK_INT(ev->ifindex, 7);
+	CHECK_INT(ev->flags, NT_EV_DEV);
+	CHECK_INT(ev->pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
+	CHECK_INT(ev->pkt.dport, 5555);
+	CHECK_STR(ntop(&ev->pkt, ev->pkt.daddr, a), "10.0.0.2");
+}
+
 TEST(tracefs_life_decode)
 {
 	struct fx x;
@@ -904,39 +1055,13 @@ TEST(tracefs_life_decode)
 	CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
 	CHECK_INT(x.ev.pkt.sport, 40000);
 
-	/* kprobe ip_rcv: skb 16, len 24, proto 28, head 30, data 38, nh 46,
-	 * dev 48 (data_loc), ifindex 52, win 56..312 */
+	/* kprobe ip_rcv */
 	{
-		static const unsigned char ip4udp[] = {
-			0x45, 0, 0, 33, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-			0x9c, 0x40, 0x15, 0xb3, 0, 13, 0, 0,
-		};
 		static struct { unsigned char b[400]; } big;
-		int size = 56 + 256 + 6;
+		int size = ip_rcv_record(big.b, 3001);
 
-		memset(&big, 0, sizeof(big));
-		memcpy(big.b, (unsigned short[]){ 3001 }, 2);
-		memcpy(big.b + 4, (int[]){ 0 }, 4);
-		memcpy(big.b + 16, (unsigned long long[]){ SKB }, 8);
-		memcpy(big.b + 24, (unsigned int[]){ 33 }, 4);
-		memcpy(big.b + 28, (unsigned short[]){ htons(0x0800) }, 2);
-		memcpy(big.b + 30, (unsigned long long[]){ HEAD }, 8);
-		memcpy(big.b + 38, (unsigned long long[]){ DATA }, 8);
-		memcpy(big.b + 46, (unsigned short[]){ 128 }, 2);
-		memcpy(big.b + 48, (unsigned int[]){ 312 | (6 << 16) }, 4);
-		memcpy(big.b + 52, (int[]){ 7 }, 4);
-		memcpy(big.b + 56 + 64, ip4udp, sizeof(ip4udp));
-		memcpy(big.b + 312, "veth1", 6);
 		CHECK_INT(dec_life(&x, &t, &cl, big.b, size, 2000, 1), NT_TFS_REC_HOOK);
-		CHECK_INT(x.ev.hook, NT_HOOK_IP_RCV);
-		CHECK(x.ev.skb == SKB);
-		CHECK_INT(x.ev.skb_len, 33);
-		CHECK_STR(x.ev.ifname, "veth1");
-		CHECK_INT(x.ev.ifindex, 7);
-		CHECK_INT(x.ev.flags, NT_EV_DEV);
-		CHECK_INT(x.ev.pkt.have, NT_HAVE_L3 | NT_HAVE_ADDR | NT_HAVE_L4 | NT_HAVE_PORTS);
-		CHECK_INT(x.ev.pkt.dport, 5555);
-		CHECK_STR(ntop(&x.ev.pkt, x.ev.pkt.daddr, a), "10.0.0.2");
+		check_ip_rcv_event(&x.ev);
 		/* a NULL dev: the kernel's "(fault)" string is no name */
 		memcpy(big.b + 48, (unsigned int[]){ 312 | (8 << 16) }, 4);
 		memcpy(big.b + 312, "(fault)", 8);
@@ -993,3 +1118,33 @@ TEST(tracefs_evdec_no_skb)
 	tep_free(tep);
 }
 
+
+/* Before v4.20 (no array fetch types) the window is 32 fields: decoded as
+ * the array is. */
+TEST(tracefs_kprobe_scalar_window_decode)
+{
+	static const char *const specs[] = {
+		"skb:format-kfree_skb-6.18", "nettrace_1:format-kprobe-nt_ip_rcv-scalars", NULL
+	};
+	static struct { unsigned char b[400]; } big;
+	struct nt_tfs_evtab t = { 0 };
+	struct nt_tfs_clone cl = { 0 };
+	struct nt_tfs_evdec d;
+	struct tep_event *te;
+	char why[128];
+	struct fx x;
+	int size;
+
+	CHECK_CALL(fx_open(&x, specs));
+	te = tep_find_event_by_name(x.tep, "nettrace_1", "nt_ip_rcv");
+	CHECK(te);
+	CHECK_INT(nt_tfs_evdec_init(&d, te, NT_HOOK_IP_RCV, NT_TFS_EV_KPROBE, why, sizeof(why)), 0);
+	CHECK_INT(d.win.off, 56);
+	CHECK_INT(d.win.size, NT_TFS_WIN_LEN);
+	CHECK_INT(nt_tfs_evtab_add(&t, &d), 0);
+	size = ip_rcv_record(big.b, 3101);
+	CHECK_INT(dec_life(&x, &t, &cl, big.b, size, 2000, 1), NT_TFS_REC_HOOK);
+	check_ip_rcv_event(&x.ev);
+	nt_tfs_evtab_free(&t);
+	fx_close(&x);
+}

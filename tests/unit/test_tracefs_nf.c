@@ -210,6 +210,11 @@ static const struct nt_nf_offs nf_61 = {
 	.ents_num = 0, .ents_hooks = 8, .ent_size = 16, .ent_hook = 0, .nft_skb = 0,
 };
 
+/* x86_64 registers for arguments, with arrays and hex types */
+static const struct nt_kp_dialect kpd_x86_regs = {
+	.arrays = true, .hex = true, .arch = "x86_64",
+};
+
 TEST(tracefs_kprobe_nf_args)
 {
 	struct nt_nf_argpos slow = { .skb = 0, .state = 1, .table = -1, .entries = 2 };
@@ -221,50 +226,48 @@ TEST(tracefs_kprobe_nf_args)
 	char buf[1024];
 	int n;
 
-	n = nt_tfs_kprobe_nf_args(&o, &slow, NT_HF_NF, false, buf, sizeof(buf));
+	n = nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &slow, NT_HF_NF, false, buf, sizeof(buf));
 	CHECK_INT(n, (long long)strlen(buf));
-#if defined(__x86_64__)
 	/* nf_hook_slow(skb, state, e, s) */
 	CHECK_STR(buf, "nfpf=+1(%si):u8 nfhook=+0(%si):u8");
-	nt_tfs_kprobe_nf_args(&o, &slow, NT_HF_NF, true, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &slow, NT_HF_NF, true, buf, sizeof(buf));
 	CHECK_STR(buf, "nfpf=+1(%si):u8 nfhook=+0(%si):u8 nfnum=+0(%dx):u16 nff0=+8(%dx):x64 "
 		       "nff1=+24(%dx):x64 nff2=+40(%dx):x64 nff3=+56(%dx):x64 nff4=+72(%dx):x64 "
 		       "nff5=+88(%dx):x64");
 	/* ipt_do_table(priv, skb, state): priv is the table, name in place */
-	nt_tfs_kprobe_nf_args(&o, &ipt, 0, true, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &ipt, 0, true, buf, sizeof(buf));
 	CHECK_STR(buf, "nfpf=+1(%dx):u8 nfhook=+0(%dx):u8 nftable=+64(%di):string");
 	/* before v5.16: ipt_do_table(skb, state, table) */
-	nt_tfs_kprobe_nf_args(&o, &ipt_old, 0, false, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &ipt_old, 0, false, buf, sizeof(buf));
 	CHECK_STR(buf, "nfpf=+1(%si):u8 nfhook=+0(%si):u8 nftable=+64(%dx):string");
 	/* nft_do_chain(pkt, priv): pkt->state, priv->table->name, priv->name */
-	nt_tfs_kprobe_nf_args(&o, &nft, NT_HF_NFT, true, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &nft, NT_HF_NFT, true, buf, sizeof(buf));
 	CHECK_STR(buf, "nfpf=+1(+8(%di)):u8 nfhook=+0(+8(%di)):u8 "
 		       "nftable=+0(+208(+64(%si))):string nfchain=+0(+88(%si)):string");
 	/* a u32 hook (before v4.16) */
 	o.hook_size = 4;
-	nt_tfs_kprobe_nf_args(&o, &slow, NT_HF_NF, false, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &slow, NT_HF_NF, false, buf, sizeof(buf));
 	CHECK_STR(buf, "nfpf=+1(%si):u8 nfhook=+0(%si):u32");
 	o = nf_61;
-#endif
 	/* nothing to fetch: "" */
-	CHECK_INT(nt_tfs_kprobe_nf_args(&o, &none, 0, true, buf, sizeof(buf)), 0);
+	CHECK_INT(nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &none, 0, true, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "");
 	/* offsets BTF did not give: those fields are left out */
 	o.state_pf = -1;
 	o.chain_name = -1;
-	n = nt_tfs_kprobe_nf_args(&o, &nft, NT_HF_NFT, false, buf, sizeof(buf));
+	n = nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &nft, NT_HF_NFT, false, buf, sizeof(buf));
 	CHECK(n > 0);
 	CHECK(!strstr(buf, "nfpf"));
 	CHECK(!strstr(buf, "nfchain"));
 	CHECK_CONTAINS(buf, "nftable=");
 	o = nf_61;
 	o.ent_size = -1;
-	nt_tfs_kprobe_nf_args(&o, &slow, NT_HF_NF, true, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &slow, NT_HF_NF, true, buf, sizeof(buf));
 	CHECK(!strstr(buf, "nfnum"));
 	o = nf_61;
-	CHECK_INT(nt_tfs_kprobe_nf_args(&o, &slow, NT_HF_NF, true, buf, 20), -ENOSPC);
+	CHECK_INT(nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &slow, NT_HF_NF, true, buf, 20), -ENOSPC);
 	/* every argument body within the kernel's MAX_ARGSTR_LEN (63) */
-	nt_tfs_kprobe_nf_args(&o, &nft, NT_HF_NFT, true, buf, sizeof(buf));
+	nt_tfs_kprobe_nf_args(&kpd_x86_regs, &o, &nft, NT_HF_NFT, true, buf, sizeof(buf));
 	{
 		char *tok, *save = NULL;
 
