@@ -25,27 +25,69 @@
 
 typedef int (*nt_probe_fn)(struct nt_features *ft, char *why, size_t len);
 
-static int probe_tracefs(struct nt_features *ft, char *why, size_t len)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	struct statfs st;
-	size_t i;
+#ifndef DEBUGFS_MAGIC
+#define DEBUGFS_MAGIC 0x64626720
+#endif
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (!statfs(dirs[i], &st) && st.f_type == TRACEFS_MAGIC) {
-			snprintf(ft->tracefs_dir, sizeof(ft->tracefs_dir), "%s", dirs[i]);
-			snprintf(why, len, "mounted at %s", dirs[i]);
-			return 1;
-		}
-	}
-	/* Not mounted: mount it where the kernel expects it. */
-	if (!mount("nodev", dirs[0], "tracefs", 0, NULL)) {
-		snprintf(ft->tracefs_dir, sizeof(ft->tracefs_dir), "%s", dirs[0]);
-		snprintf(why, len, "mounted by nettrace at %s", dirs[0]);
+int nt_tracing_dir_find(const struct nt_mount_ops *ops, char *dir, size_t dlen, char *why,
+			size_t wlen)
+{
+	static const char tfs[] = "/sys/kernel/tracing", dbg[] = "/sys/kernel/debug",
+			  dbgt[] = "/sys/kernel/debug/tracing";
+	int err;
+
+	if (ops->fs_type(tfs) == TRACEFS_MAGIC) {
+		snprintf(dir, dlen, "%s", tfs);
+		snprintf(why, wlen, "mounted at %s", tfs);
 		return 1;
 	}
-	snprintf(why, len, "not mounted and mount failed: %s", strerror(errno));
+	/* debugfs mounts tracefs there by itself from 4.1 on; before, the
+	 * tracing files are a directory of debugfs */
+	switch (ops->fs_type(dbgt)) {
+	case TRACEFS_MAGIC:
+		snprintf(dir, dlen, "%s", dbgt);
+		snprintf(why, wlen, "mounted at %s", dbgt);
+		return 1;
+	case DEBUGFS_MAGIC:
+		snprintf(dir, dlen, "%s", dbgt);
+		snprintf(why, wlen, "in debugfs at %s (a kernel without tracefs)", dbgt);
+		return 1;
+	}
+	/* Not mounted: mount it where the kernel expects it. */
+	err = ops->mount("nodev", tfs, "tracefs");
+	if (!err) {
+		snprintf(dir, dlen, "%s", tfs);
+		snprintf(why, wlen, "mounted by nettrace at %s", tfs);
+		return 1;
+	}
+	/* no tracefs in this kernel (before 4.1): debugfs, where it lives */
+	if (err == -ENODEV && ops->fs_type(dbg) != DEBUGFS_MAGIC &&
+	    !ops->mount("nodev", dbg, "debugfs") && ops->fs_type(dbgt) == DEBUGFS_MAGIC) {
+		snprintf(dir, dlen, "%s", dbgt);
+		snprintf(why, wlen, "in debugfs, mounted by nettrace at %s", dbg);
+		return 1;
+	}
+	snprintf(why, wlen, "not mounted, and mounting it failed: %s", strerror(-err));
 	return 0;
+}
+
+static long host_fs_type(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) ? 0 : (long)st.f_type;
+}
+
+static int host_mount(const char *src, const char *target, const char *fstype)
+{
+	return mount(src, target, fstype, 0, NULL) ? -errno : 0;
+}
+
+static int probe_tracefs(struct nt_features *ft, char *why, size_t len)
+{
+	static const struct nt_mount_ops host = { host_fs_type, host_mount };
+
+	return nt_tracing_dir_find(&host, ft->tracefs_dir, sizeof(ft->tracefs_dir), why, len);
 }
 
 static int probe_btf(struct nt_features *ft, char *why, size_t len)

@@ -47,4 +47,19 @@ const char *nt_feat_name(enum nt_feat_id id);
 /* The tracefs mount point, mounting it if needed.  NULL if impossible. */
 const char *nt_tracefs_dir(struct nt_features *ft);
 
+/* How nt_tracing_dir_find() sees the mounts: statfs(2)'s f_type of a path
+ * (0 when it fails), and mount(2) (0 or -errno).  The host's, or a test's. */
+struct nt_mount_ops {
+	long (*fs_type)(const char *path);
+	int (*mount)(const char *src, const char *target, const char *fstype);
+};
+
+/* Where the tracing files are: tracefs at /sys/kernel/tracing or at
+ * /sys/kernel/debug/tracing, else debugfs's tracing directory (kernels
+ * before 4.1 have no tracefs); mounts tracefs, or where the kernel has
+ * none, debugfs, when nothing is mounted.  Returns 1 with the directory in
+ * dir, or 0; why says what was found. */
+int nt_tracing_dir_find(const struct nt_mount_ops *ops, char *dir, size_t dlen, char *why,
+			size_t wlen);
+
 #endif

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kfree_skb format parsing (each layout), reason names, kallsyms. */
+/* kfree_skb format parsing (each layout), reason names, kallsyms, where
+ * the tracing files are. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "test.h"
 #include "../../compat/dropreason.h"
+#include "../../compat/features.h"
 #include "../../compat/ksyms.h"
 
 static int load_fmt(const char *name, struct nt_kfree_fmt *fmt, struct nt_reasons *r)
@@ -175,5 +179,83 @@ TEST(kfree_fmt_fuzz_regressions)
 		(void)nt_kfree_fmt_parse(text, &fmt, &r, err, sizeof(err));
 		nt_reasons_free(&r);
 		free(text);
+	}
+}
+
+/* A host's mounts for nt_tracing_dir_find(): what each path is, and what
+ * mount(2) does to them. */
+#define FAKE_TRACEFS	0x74726163
+#define FAKE_DEBUGFS	0x64626720
+static struct fake_host {
+	long tracing, debug, debug_tracing;	/* f_type, 0: nothing there */
+	bool has_tracefs;			/* the kernel knows tracefs */
+	int mounts;
+} fh;
+
+static long fake_fs_type(const char *path)
+{
+	if (!strcmp(path, "/sys/kernel/tracing"))
+		return fh.tracing;
+	if (!strcmp(path, "/sys/kernel/debug"))
+		return fh.debug;
+	if (!strcmp(path, "/sys/kernel/debug/tracing"))
+		return fh.debug_tracing;
+	return 0;
+}
+
+static int fake_mount(const char *src, const char *target, const char *fstype)
+{
+	(void)src;
+	fh.mounts++;
+	if (!strcmp(fstype, "tracefs")) {
+		if (!fh.has_tracefs)
+			return -ENODEV;
+		if (strcmp(target, "/sys/kernel/tracing"))
+			return -EINVAL;
+		fh.tracing = FAKE_TRACEFS;
+		return 0;
+	}
+	if (!strcmp(fstype, "debugfs") && !strcmp(target, "/sys/kernel/debug")) {
+		fh.debug = FAKE_DEBUGFS;
+		/* tracing is a directory of debugfs without tracefs */
+		fh.debug_tracing = fh.has_tracefs ? FAKE_TRACEFS : FAKE_DEBUGFS;
+		return 0;
+	}
+	return -EPERM;
+}
+
+TEST(tracing_dir_each_generation)
+{
+	static const struct {
+		const char *name;
+		struct fake_host h;
+		int found, mounts;
+		const char *dir, *why;
+	} cases[] = {
+		{ "4.1+: tracefs mounted", { FAKE_TRACEFS, FAKE_DEBUGFS, FAKE_TRACEFS, true },
+		  1, 0, "/sys/kernel/tracing", "mounted at /sys/kernel/tracing" },
+		{ "4.1+: only through debugfs", { 0, FAKE_DEBUGFS, FAKE_TRACEFS, true },
+		  1, 0, "/sys/kernel/debug/tracing", "mounted at /sys/kernel/debug/tracing" },
+		{ "4.1+: nothing mounted", { 0, 0, 0, true },
+		  1, 1, "/sys/kernel/tracing", "mounted by nettrace at /sys/kernel/tracing" },
+		{ "before 4.1: debugfs mounted", { 0, FAKE_DEBUGFS, FAKE_DEBUGFS, false },
+		  1, 0, "/sys/kernel/debug/tracing", "in debugfs at /sys/kernel/debug/tracing" },
+		{ "before 4.1: nothing mounted", { 0, 0, 0, false },
+		  1, 2, "/sys/kernel/debug/tracing", "in debugfs, mounted by nettrace" },
+		{ "before 4.1: debugfs without tracing", { 0, FAKE_DEBUGFS, 0, false },
+		  0, 1, "", "not mounted, and mounting it failed: No such device" },
+	};
+	static const struct nt_mount_ops ops = { fake_fs_type, fake_mount };
+	char dir[256], why[200];
+
+	for (size_t i = 0; i < NT_NCASES(cases); i++) {
+		fh = cases[i].h;
+		fh.mounts = 0;
+		dir[0] = why[0] = 0;
+		CHECK_CASE(CHECK(nt_tracing_dir_find(&ops, dir, sizeof(dir), why, sizeof(why)) ==
+					 cases[i].found &&
+				 fh.mounts == cases[i].mounts && !strcmp(dir, cases[i].dir) &&
+				 strstr(why, cases[i].why)),
+			   cases[i].name);
 	}
 }
