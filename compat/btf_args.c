@@ -146,15 +146,16 @@ static int nt_btf_proto_args(const struct btf *btf, const struct btf_type *proto
 	return 0;
 }
 
-/* Arguments of kernel function func: 0, -ENOENT (not in this BTF),
- * -ENOMSG (no skb argument), -E2BIG (skb past what the programs read). */
+/* Arguments of kernel function func: 0, -ENOENT (not in this BTF, or no
+ * BTF at all), -ENOMSG (no skb argument), -E2BIG (skb past what the
+ * programs read). */
 int nt_btf_func_args(const struct btf *btf, const char *func, unsigned int hflags, int def,
 		     struct nt_hook_args *a)
 {
 	const struct btf_type *t;
 	int id;
 
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -ENOENT;
 	if (id < 0)
 		return -ENOENT;
 	t = btf__type_by_id(btf, id);
@@ -174,7 +175,7 @@ int nt_btf_tp_args(const struct btf *btf, const char *event, unsigned int hflags
 	int id;
 
 	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) : -ENOENT;
 	if (id < 0)
 		return -ENOENT;
 	t = btf__type_by_id(btf, id);

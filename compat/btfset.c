@@ -20,6 +20,8 @@ void nt_btfset_init(struct nt_btf_set *s, const char *path)
 
 struct btf *nt_btfset_base(struct nt_btf_set *s)
 {
+	libbpf_print_fn_t old;
+
 	if (s->base || s->base_tried) {
 		if (!s->base)
 			errno = -s->base_err;
@@ -27,9 +29,16 @@ struct btf *nt_btfset_base(struct nt_btf_set *s)
 	}
 	s->base_tried = true;
 	errno = 0;
+	/* a kernel without BTF is a finding of --check and -v, not a libbpf
+	 * warning on stderr */
+	old = libbpf_set_print(NULL);
 	s->base = s->path ? btf__parse(s->path, NULL) : btf__load_vmlinux_btf();
+	libbpf_set_print(old);
 	if (libbpf_get_error(s->base) || !s->base) {
 		s->base_err = errno ? -errno : -ENOENT;
+		/* libbpf's "found nowhere" */
+		if (s->base_err == -ESRCH)
+			s->base_err = -ENOENT;
 		s->base = NULL;
 		errno = -s->base_err;
 	}

@@ -107,6 +107,7 @@ static enum nt_level diag_event(struct nt_diag *d, const struct nt_event *e, cha
 	struct nt_rule_query q = { .e = e };
 	const struct nt_rule *hr, *rr = NULL;
 	enum nt_level lvl;
+	bool cause;
 
 	if (e->flags & NT_EV_NF) {
 		q.nf_family = nt_nf_family_name(e->nf_pf);
@@ -146,18 +147,19 @@ static enum nt_level diag_event(struct nt_diag *d, const struct nt_event *e, cha
 	/* a drop's reason decides how bad it is: the ping socket's spare
 	 * copy freed with NO_SOCKET is normal, not an error */
 	lvl = rr ? rr->level : hr ? hr->level : NT_LVL_NONE;
-	if (rr && lvl == NT_LVL_INFO) {
+	/* a kernel without drop reasons: the [reason -] rule found by the
+	 * location is the cause, on the line and as the finding */
+	cause = rr && !q.reason && !strcmp(rr->name, "-");
+	if (rr && (lvl == NT_LVL_INFO || cause))
 		add(a, rr->annotate ? rr->annotate : rr->message);
-		return lvl;
-	}
-	if (hr)
+	else if (hr)
 		add(a, hr->annotate ? hr->annotate : hr->message);
 	else if (rr)
 		add(a, rr->annotate ? rr->annotate : rr->message);
 	if (lvl >= NT_LVL_WARNING)
 		*f = (struct nt_finding){
 			.level = lvl,
-			.message = hr ? hr->message : rr->message,
+			.message = hr && !cause ? hr->message : rr->message,
 			.advice = rr && rr->advice ? rr->advice : hr ? hr->advice : NULL,
 			.reason = q.reason,
 			.reason_rule = rr,

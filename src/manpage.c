@@ -45,12 +45,31 @@ void nt_dropreason_man(FILE *f, const struct nt_rules *r)
 		const struct nt_rule *x = &r->v[i];
 
 		if (x->kind != NT_RULE_REASON || strcmp(x->name, "*") == 0 ||
-		    nt_rules_reason_plain(r, x->name) != x)
+		    strcmp(x->name, "-") == 0 || nt_rules_reason_plain(r, x->name) != x)
 			continue;
 		fputs(".TP\n.B ", f);
 		roff(f, x->name);
 		fprintf(f, "\n(%s) ", nt_level_name(x->level));
 		roff(f, x->meaning ? x->meaning : x->message);
+		fputc('\n', f);
+		if (x->advice) {
+			fputs(".br\nAdvice: ", f);
+			roff(f, x->advice);
+			fputc('\n', f);
+		}
+	}
+	fputs(".SH KERNELS WITHOUT DROP REASONS\n"
+	      "Before 5.17 \\fBskb:kfree_skb\\fR gives no reason; the function that dropped the "
+	      "packet (the location) names the cause:\n", f);
+	for (i = 0; i < r->n; i++) {
+		const struct nt_rule *x = &r->v[i];
+
+		if (x->kind != NT_RULE_REASON || strcmp(x->name, "-") || !x->location)
+			continue;
+		fputs(".TP\n.B ", f);
+		roff(f, x->location);
+		fprintf(f, "\n(%s) ", nt_level_name(x->level));
+		roff(f, x->message);
 		fputc('\n', f);
 		if (x->advice) {
 			fputs(".br\nAdvice: ", f);

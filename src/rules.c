@@ -167,6 +167,8 @@ static bool valid_name(const char *s)
 {
 	if (!*s)
 		return false;
+	if (!strcmp(s, "-"))	/* [reason -]: a kernel without drop reasons */
+		return true;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != ':' && *s != '*')
 			return false;
@@ -458,8 +460,9 @@ const struct nt_rule *nt_rules_reason(const struct nt_rules *r, const struct nt_
 {
 	const struct nt_rule *x = NULL;
 
-	if (q->reason)
-		x = best(r, q, NT_RULE_REASON, q->reason, -1);
+	/* a drop without a reason (kernels before 5.17): the [reason -]
+	 * rules, told apart by where it happened */
+	x = best(r, q, NT_RULE_REASON, q->reason ? q->reason : "-", -1);
 	return x ? x : best(r, q, NT_RULE_REASON, "*", -1);
 }
 

@@ -67,7 +67,10 @@ int nt_rules_parse(struct nt_rules *r, const char *text, const char *file,
 		   char *err, size_t errlen);
 int nt_rules_load_file(struct nt_rules *r, const char *path, char *err, size_t errlen);
 int nt_rules_load_builtin(struct nt_rules *r, char *err, size_t errlen);
-/* The most specific reason rule (most conditions holding), else "[reason *]". */
+/* The most specific reason rule (most conditions holding), else "[reason *]".
+ * A drop without a reason (q->reason NULL: a kernel before 5.17) takes the
+ * "[reason -]" rules, whose conditions (location, proto, netfilter) name the
+ * cause. */
 const struct nt_rule *nt_rules_reason(const struct nt_rules *r, const struct nt_rule_query *q);
 /* The most specific hook rule for the event's hook, or NULL. */
 const struct nt_rule *nt_rules_hook(const struct nt_rules *r, const struct nt_rule_query *q);

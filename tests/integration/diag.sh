@@ -25,6 +25,12 @@ nt_suite_init
 BACKENDS=${NT_BACKENDS:-bpf tracefs}
 DROP_RULES=$NT_ROOT/rules/10-dropreasons.rules
 HOOK_RULES=$NT_ROOT/rules/20-hooks.rules
+NOREASON_RULES=$NT_ROOT/rules/30-noreason.rules
+# A kernel before 5.17: skb:kfree_skb gives no reason, the drop's location
+# names the cause (the [reason -] rules); each scenario says where it drops
+# there (SC_NR_LOC) and at which level (SC_NR_LEVEL).
+NOREASON=0
+grep -Eq 'field:[^;]* reason;' "$NT_TRACEFS/events/skb/kfree_skb/format" 2>/dev/null || NOREASON=1
 
 if ! nt_need diag/setup cmd:ip cmd:nc cmd:ping cmd:ss; then
 	exit 0
@@ -227,37 +233,38 @@ sc_def()
 	local be=$2 hv=0
 	[ "$be" = bpf ] && hv=1		# headers visible (tp_btf reads them)
 	SC_COND="" SC_LEVEL=ERROR SC_IDS=() SC_PRE="" SC_POST="" SC_WHY="" SC_FLOW=""
+	SC_NR_LOC="" SC_NR_LEVEL=ERROR
 	case $1 in
 	iptables-input)
 		SC_REASON=NETFILTER_DROP SC_LOC='nf_hook_slow|nft_do_chain|ipt_do_table'
-		SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9701[ ,]"
+		SC_NR_LOC=nf_hook_slow SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9701[ ,]"
 		SC_IDS=("$(rx_on "$DB")" "!$(tx_on "$DB")")
 		SC_SEND="nt_bg nt_tcp_syn $NT_A $NT_B4 9701" SC_WHY=$IPT_WHY ;;
 	iptables-output)
 		SC_REASON=NETFILTER_DROP SC_LOC='nf_hook_slow|nft_do_chain|ipt_do_table'
-		SC_FLOW="UDP: $A4:[0-9]+ -> $B4:9702[ ,]"
+		SC_NR_LOC=nf_hook_slow SC_FLOW="UDP: $A4:[0-9]+ -> $B4:9702[ ,]"
 		SC_IDS=("!\\[__dev_queue_xmit *\\]")
 		SC_SEND="nt_udp_send $NT_A $NT_B4 9702" SC_WHY=$IPT_WHY ;;
 	iptables-forward)
 		SC_REASON=NETFILTER_DROP SC_LOC='nf_hook_slow|nft_do_chain|ipt_do_table'
-		SC_FLOW="UDP: $C4:[0-9]+ -> $S4:9703[ ,]"
+		SC_NR_LOC=nf_hook_slow SC_FLOW="UDP: $C4:[0-9]+ -> $S4:9703[ ,]"
 		SC_IDS=("$(rx_on "$RC")" "!$(tx_on "$RS")")
 		SC_SEND="nt_udp_send $NT_C $NT_S4 9703" SC_WHY=$IPT_WHY ;;
 	nft-drop)
 		SC_REASON=NETFILTER_DROP SC_LOC='nf_hook_slow|nft_do_chain'
-		SC_FLOW="UDP: $B4:[0-9]+ -> $A4:9704[ ,]"
+		SC_NR_LOC=nf_hook_slow SC_FLOW="UDP: $B4:[0-9]+ -> $A4:9704[ ,]"
 		SC_IDS=("$(rx_on "$DA")" "!$(tx_on "$DA")")
 		SC_SEND="nt_udp_send $NT_B $NT_A4 9704" SC_WHY=$NFT_WHY ;;
 	tcp-closed-port)
 		SC_REASON=NO_SOCKET SC_COND="proto: tcp" SC_LOC='tcp_v4_rcv'
 		hv=1	# the flow comes from tcp:tcp_send_reset on tracefs
-		SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9705[ ,]"
+		SC_NR_LOC=tcp_v4_rcv SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9705[ ,]"
 		SC_IDS=("$(rx_on "$DB")")
 		SC_SEND="nt_tcp_syn $NT_A $NT_B4 9705" ;;
 	udp-closed-port)
 		SC_REASON=NO_SOCKET SC_COND="proto: udp" SC_LOC='__udp4_lib_rcv|udp_rcv|udp_unicast_rcv_skb'
 		hv=1	# the flow comes from icmp:icmp_send on tracefs
-		SC_FLOW="UDP: $A4:[0-9]+ -> $B4:9706[ ,]"
+		SC_NR_LOC=__udp4_lib_rcv SC_FLOW="UDP: $A4:[0-9]+ -> $B4:9706[ ,]"
 		SC_IDS=("$(rx_on "$DB")" "\\[icmp_send *\\].*\\*$(re_quote "$ICMP_SEND_MSG")\\*\$")
 		SC_SEND="nt_udp_send $NT_A $NT_B4 9706" ;;
 	tcp-reset)
@@ -266,7 +273,7 @@ sc_def()
 		# its own (INFO), and the segment's NO_SOCKET drop is the finding.
 		SC_REASON=NO_SOCKET SC_COND="proto: tcp" SC_LOC='tcp_v4_rcv'
 		hv=1
-		SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9707[ ,]"
+		SC_NR_LOC=tcp_v4_rcv SC_FLOW="TCP: $A4:[0-9]+ -> $B4:9707[ ,]"
 		SC_IDS=("\\[tcp_v4_send_reset *\\].*TCP: $A4:[0-9]+ -> $B4:9707[ ,].*\\*$(re_quote "$RESET_MSG")\\*\$"
 			"!happens in tcp_v4_send_reset")
 		SC_SEND="nt_tcp_syn $NT_A $NT_B4 9707"
@@ -274,27 +281,31 @@ sc_def()
 			SC_WHY="hook tcp_v4_send_reset not available to the $be backend (tracepoint tcp:tcp_send_reset missing)" ;;
 	no-route)
 		SC_REASON=IP_INNOROUTES SC_LOC='ip_error'
-		SC_FLOW="ICMP: $C4 -> $NR4 ping request"
+		SC_NR_LOC=ip_error SC_FLOW="ICMP: $C4 -> $NR4 ping request"
 		SC_IDS=("$(rx_on "$RC")")
 		SC_SEND="sc_ping $NT_C $NT_NOROUTE4" ;;
 	rp-filter)
 		SC_REASON=IP_RPFILTER SC_LOC='ip_rcv_finish_core|ip_rcv_finish|ip_route_input_slow|ip_route_input_noref|fib_validate_source'
+		SC_NR_LOC='ip_rcv_finish_core|ip_rcv_finish'
 		SC_FLOW="ICMP: $SP4 -> $S4 ping request"
 		SC_IDS=("$(rx_on "$RC")")
 		SC_SEND="sc_ping $NT_C -I $SPOOF4 $NT_S4" SC_WHY=$RPF_WHY ;;
 	ttl-expired)
 		SC_REASON=IP_INHDR SC_COND="location: ip_forward" SC_LEVEL=WARNING SC_LOC='ip_forward'
+		SC_NR_LOC=ip_forward SC_NR_LEVEL=WARNING
 		SC_FLOW="ICMP: $C4 -> $S4 ping request"
 		SC_IDS=("$(rx_on "$RC")" "\\[icmp_send *\\].*\\*$(re_quote "$ICMP_SEND_MSG")\\*\$")
 		SC_SEND="sc_ping $NT_C -t 1 $NT_S4" ;;
 	udp-rcvbuf-full)
 		SC_REASON=SOCKET_RCVBUFF SC_LOC='udp_queue_rcv_one_skb|__udp_queue_rcv_skb|udp_queue_rcv_skb|__udp_enqueue_schedule_skb'
+		SC_NR_LOC='__udp_queue_rcv_skb|udp_queue_rcv_one_skb'
 		SC_FLOW="UDP: $A4:[0-9]+ -> $B4:9708[ ,]"
 		SC_IDS=("$(rx_on "$DB")")
 		SC_PRE=rcvbuf_pre SC_POST=rcvbuf_post SC_SEND=rcvbuf_send ;;
 	neigh-failed)
 		# The packet waits in the neighbour queue: no device line.
 		SC_REASON=NEIGH_FAILED SC_LOC='neigh_invalidate|__neigh_event_send|neigh_timer_handler|neigh_[a-z_]+'
+		SC_NR_LOC='arp_error_report|neigh_invalidate|__neigh_event_send'
 		SC_FLOW="ICMP: $A4 -> $DN4 ping request"
 		SC_SEND="sc_ping $NT_A $DEADNET4" SC_WHY=$NEIGH_WHY ;;
 	qdisc-drop)
@@ -302,6 +313,7 @@ sc_def()
 		# kfree_skb_list_reason(): 6.1 reports that function as the
 		# location, 6.12 and later its caller (__dev_queue_xmit).
 		SC_REASON=QDISC_DROP SC_LOC='__dev_queue_xmit|__dev_xmit_skb|dev_qdisc_enqueue|[a-z_]+_enqueue|kfree_skb_list_reason'
+		SC_NR_LOC='kfree_skb_list|__dev_xmit_skb'
 		SC_FLOW="ICMP: $A4 -> $B4 ping request"
 		SC_IDS=("$(tx_on "$DA")" "!$(rx_on "$DB")")
 		SC_PRE=qdisc_pre SC_POST=qdisc_post SC_SEND=qdisc_send SC_WHY=$TC_WHY ;;
@@ -310,11 +322,13 @@ sc_def()
 		# in do_xdp_generic (6.x, netif_receive_generic_xdp inlined) or
 		# netif_receive_generic_xdp; kernels that give XDP use that rule.
 		SC_REASON='NOT_SPECIFIED|XDP' SC_LOC='do_xdp_generic|netif_receive_generic_xdp'
+		SC_NR_LOC=$SC_LOC
 		SC_FLOW="ICMP: $A4 -> $B4 ping request"
 		SC_IDS=("$(rx_on "$DB")")
 		SC_PRE=xdp_pre SC_POST=xdp_post SC_SEND="sc_ping $NT_A $NT_B4" SC_WHY=$XDP_WHY ;;
 	df-too-big)
 		SC_REASON=PKT_TOO_BIG SC_LOC='ip_forward|ip_forward_finish|ip_finish_output|ip_fragment|ip_do_fragment'
+		SC_NR_LOC=ip_forward SC_NR_LEVEL=WARNING
 		SC_FLOW="ICMP: $C4 -> $S4 ping request"
 		SC_IDS=("$(rx_on "$RC")" "!$(tx_on "$RS")" "\\[icmp_send *\\].*\\*$(re_quote "$ICMP_SEND_MSG")\\*\$")
 		SC_SEND="sc_ping $NT_C -M do -s 1400 $NT_S4" SC_WHY=$MTU_WHY ;;
@@ -322,6 +336,12 @@ sc_def()
 	# The drop line itself, with the flow where the backend shows it.
 	local flow=""
 	[ "$hv" = 1 ] && flow="$SC_FLOW.*"
+	if [ "$NOREASON" = 1 ]; then
+		# no reason; the annotation is the location's rule (sc_expect)
+		SC_LOC=$SC_NR_LOC SC_LEVEL=$SC_NR_LEVEL
+		SC_IDS=("$KF.*${flow}, ($SC_LOC)$SFX\\+0x[0-9a-f]+ \\*[^*]+\\*\$" "${SC_IDS[@]}")
+		return
+	fi
 	SC_IDS=("$KF.*${flow}reason: ($SC_REASON), ($SC_LOC)$SFX\\+0x[0-9a-f]+ \\*$(re_quote "$KFREE_MSG")\\*\$" "${SC_IDS[@]}")
 	if [ -z "$SC_WHY" ] && [ "$SC_REASON" != 'NOT_SPECIFIED|XDP' ] && nt_missing "reason:$SC_REASON"; then
 		SC_WHY=$NT_MISSING
@@ -333,7 +353,28 @@ sc_def()
 # reported (NT_BLOCK: the scenario's block).
 sc_expect()
 {
-	local reason=$SC_REASON cond=$SC_COND kl f adv mean lvl
+	local reason=$SC_REASON cond=$SC_COND kl f adv mean lvl msg annot
+	if [ "$NOREASON" = 1 ]; then
+		# the [reason -] rule of the function that dropped it, on the
+		# kfree_skb line and as the finding, without reason lines
+		kl=$(grep -E -m 1 -- "$KF" <<< "$NT_BLOCK")
+		f=$(sed -E 's/.*, ([a-z_0-9]+)[a-z_0-9.]*\+0x[0-9a-f]+ \*.*/\1/' <<< "$kl")
+		cond="location: $f"
+		SC_RULE="[reason -] $cond"
+		msg=$(nt_rule_field "$NOREASON_RULES" "reason -" "$cond" message)
+		adv=$(nt_rule_field "$NOREASON_RULES" "reason -" "$cond" advice)
+		annot=$(nt_rule_field "$NOREASON_RULES" "reason -" "$cond" annotate) || annot=$msg
+		SC_RULE_LEVEL=$(nt_rule_field "$NOREASON_RULES" "reason -" "$cond" level)
+		SC_IDS+=("$KF.*, $f$SFX\\+0x[0-9a-f]+ \\*$(re_quote "$annot")\\*\$")
+		SC_SEQ=("^\\[[0-9]+\\] $SC_LEVEL happens in kfree_skb\\(life\\):\$"
+			"=$msg"
+			"=fix advice:"
+			"=$adv"
+			"=location:"
+			"^($SC_LOC)$SFX\\+0x[0-9a-f]+\$")
+		[ -n "$msg" ] && [ -n "$adv" ]
+		return
+	fi
 	if [ "$1" = xdp-drop ]; then
 		kl=$(grep -E -m 1 -- "$KF.*reason: " <<< "$NT_BLOCK")
 		if [[ $kl == *"reason: XDP,"* ]]; then
@@ -531,7 +572,7 @@ faults()
 			continue
 		fi
 		if ! sc_expect "$s"; then
-			detail "no rule $SC_RULE with advice and meaning in $DROP_RULES"
+			detail "no rule $SC_RULE with advice and meaning in $DROP_RULES (before 5.17: $NOREASON_RULES)"
 			fail "$t" "test bug or rule missing: $SC_RULE"
 			continue
 		fi
@@ -654,15 +695,21 @@ healthy()
 	fi
 	# The ping socket's echo replies: NO_SOCKET in ping_rcv/icmp_rcv is
 	# normal (ping uses a raw socket here), annotated, not a finding.
-	if grep -Eq -- "$KF.*reason: NO_SOCKET, (ping_rcv|icmp_rcv)\\+0x" "$NT_OUT"; then
-		if expect_line "$KF.*reason: NO_SOCKET, (ping_rcv|icmp_rcv)\\+0x[0-9a-f]+ \\*$(re_quote "$PING_ANNOT")\\*\$" &&
+	# Before 5.17: no reason, icmp_rcv's [reason -] rule.
+	local echo_re="$KF.*reason: NO_SOCKET, (ping_rcv|icmp_rcv)" annot=$PING_ANNOT
+	if [ "$NOREASON" = 1 ]; then
+		echo_re="$KF.*, icmp_rcv"
+		annot=$(nt_rule_field "$NOREASON_RULES" "reason -" "location: icmp_rcv; proto: icmp" annotate)
+	fi
+	if grep -Eq -- "$echo_re\\+0x" "$NT_OUT"; then
+		if expect_line "$echo_re\\+0x[0-9a-f]+ \\*$(re_quote "$annot")\\*\$" &&
 		   expect_no_line "$FINDING"; then
 			pass "$t2"
 		else
 			fail "$t2" "the echo reply freed with NO_SOCKET is not shown as normal"
 		fi
 	else
-		skip "$t2" "no echo reply was freed with NO_SOCKET here (ping uses an ICMP datagram socket, or the kernel consumes the reply)"
+		skip "$t2" "no echo reply was freed here (ping uses an ICMP datagram socket, or the kernel consumes the reply)"
 	fi
 }
 

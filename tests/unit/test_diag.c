@@ -21,7 +21,11 @@ static const char *rules_text =
 	"[hook nf_nat_manip_pkt]\nlevel: WARNING\n"
 	"message: NAT happens (packet address will change)\nadvice: check NAT rules\n\n"
 	"[hook nf_hook_slow]\nret: eq -1\nlevel: ERROR\n"
-	"message: packet is dropped by netfilter (NF_DROP)\nadvice: check your netfilter rule\n";
+	"message: packet is dropped by netfilter (NF_DROP)\nadvice: check your netfilter rule\n\n"
+	"[reason -]\nlevel: ERROR\nmessage: dropped, no reason given\nadvice: see the location\n\n"
+	"[reason -]\nlocation: tcp_v4_rcv\nlevel: ERROR\nmessage: tcp port is not listened\n"
+	"advice: ss -lnt\n\n"
+	"[reason -]\nlocation: ping_rcv\nlevel: INFO\nmessage: ping reply freed (normal)\n";
 
 static struct nt_reason_sym syms[] = {
 	{ 3, "NO_SOCKET" }, { 12, "NETFILTER_DROP" },
@@ -109,6 +113,49 @@ TEST(diag_closed_port_is_an_error)
 		     "drop reason:\nNO_SOCKET\n"
 		     "reason meaning:\nnobody listens on the port\n");
 	nt_diag_block_free(&b);
+	nt_rules_free(&fx.rules);
+}
+
+/* A kernel without drop reasons (before 5.17): the [reason -] rule of the
+ * drop location is the cause, on the line and as the finding; no reason
+ * lines; a location without its own rule gets the general one. */
+TEST(diag_no_reason_kernel_names_cause_from_location)
+{
+	static const struct {
+		const char *name;
+		unsigned long long loc;
+		const char *annot, *result;
+	} cases[] = {
+		{ "closed port", 0xffffffff81000091ULL, "*tcp port is not listened*",
+		  "---------------- ANALYSIS RESULT ---------------------\n"
+		  "[1] ERROR happens in kfree_skb(life):\n"
+		  "tcp port is not listened\n"
+		  "fix advice:\nss -lnt\n"
+		  "location:\ntcp_v4_rcv+0x91\n" },
+		{ "no rule for the place", 0xffffffff81003010ULL, "*dropped, no reason given*",
+		  "---------------- ANALYSIS RESULT ---------------------\n"
+		  "[1] ERROR happens in kfree_skb(life):\n"
+		  "dropped, no reason given\n"
+		  "fix advice:\nsee the location\n"
+		  "location:\nnft_do_chain_ipv4+0x10\n" },
+		{ "harmless", 0xffffffff810010abULL, "*ping reply freed (normal)*", "" },
+	};
+	struct fixture fx;
+	struct nt_event ev[2];
+	struct nt_diag_block b;
+
+	if (setup(&fx))
+		return;
+	for (size_t i = 0; i < NT_NCASES(cases); i++) {
+		ev[0] = hook(NT_HOOK_RECEIVE_CORE);
+		ev[1] = hook(NT_HOOK_KFREE_SKB);
+		ev[1].flags = NT_EV_LOCATION;
+		ev[1].location = cases[i].loc;
+		CHECK_CASE(CHECK_INT(nt_diag_run(&fx.d, ev, 2, &b), 0), cases[i].name);
+		CHECK_CASE(CHECK_STR(b.annot[1], cases[i].annot), cases[i].name);
+		CHECK_CASE(CHECK_STR(print(&fx, ev, &b), cases[i].result), cases[i].name);
+		nt_diag_block_free(&b);
+	}
 	nt_rules_free(&fx.rules);
 }
 

@@ -8,6 +8,9 @@
 #   -k, --kernel PKG    Debian kernel image package, or an alias:
 #                       6.1  = linux-image-cloud-amd64 (default)
 #                       6.12 = newest linux-image-6.12.*+deb12-cloud-amd64-unsigned
+#                       5.10 = newest linux-image-5.10.0-*-cloud-amd64-unsigned of
+#                              Debian 11 (bullseye), through a private apt
+#                              source list built from the machine's own entry
 #                       A meta package is resolved to the image it depends on.
 #   -t, --timeout SEC   bound for the whole VM (default 900); exit 124 when hit
 #   -o, --out-dir DIR   the guest's /out comes back into DIR (virtio scratch
@@ -98,6 +101,50 @@ done
 # Kernel package: resolve, download, unpack, depmod (cached, under a lock)
 # ---------------------------------------------------------------------------
 
+# Debian 11's kernels come from the bullseye suite of the mirror the
+# machine's apt already uses, through a source list and package lists of our
+# own under the cache (the system's apt configuration is never touched).
+BULLSEYE=$CACHE/apt-bullseye
+
+# mirror: the first Debian archive URI of the machine's own apt sources.
+mirror()
+{
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && awk '$1 == "URIs:" && $2 !~ /security/ { print $2; exit }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {
+			if ($i !~ /security/) print $i; break } }' "$f"
+	done
+}
+
+# bapt TOOL ARGS...: apt-get or apt-cache on the private bullseye lists.
+bapt()
+{
+	local tool=$1
+	shift
+	"$tool" -o Dir::Etc::SourceList="$BULLSEYE/sources.list" \
+		-o Dir::Etc::SourceParts="$BULLSEYE/parts" \
+		-o Dir::State::Lists="$BULLSEYE/lists" -o Dir::Cache="$BULLSEYE/cache" "$@"
+}
+
+# bullseye_lists: the private source list and its package lists (once per
+# --refresh or empty cache).
+bullseye_lists()
+{
+	local uri
+	[ "$REFRESH" = 0 ] && [ -s "$BULLSEYE/sources.list" ] && ls "$BULLSEYE"/lists/*Packages* >/dev/null 2>&1 &&
+		return 0
+	uri=$(mirror | head -n 1)
+	[ -n "$uri" ] || { echo "run-vm: no Debian mirror in the machine's apt sources" >&2; return 1; }
+	mkdir -p "$BULLSEYE/lists/partial" "$BULLSEYE/cache/archives/partial" "$BULLSEYE/parts" || return 1
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bullseye main" \
+		> "$BULLSEYE/sources.list"
+	bapt apt-get -q update > "$CACHE/tmp/apt-bullseye.log" 2>&1 ||
+		{ cat "$CACHE/tmp/apt-bullseye.log" >&2; return 1; }
+}
+
 # resolve NAME: prints the concrete image package for NAME.
 resolve()
 {
@@ -105,6 +152,11 @@ resolve()
 	case $name in
 	6.1|cloud)	name=linux-image-cloud-amd64 ;;
 	6.12)		pat='^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$' ;;
+	5.10)		bullseye_lists || return
+			bapt apt-cache pkgnames linux-image-5.10.0- 2>/dev/null |
+				grep -E '^linux-image-5\.10\.0-[0-9]+-cloud-amd64-unsigned$' |
+				sort -V | tail -n 1
+			return ;;
 	esac
 	if [ -n "${pat:-}" ]; then
 		apt-cache pkgnames linux-image-6.12. 2>/dev/null | grep -E "$pat" | sort -V | tail -n 1
@@ -149,7 +201,11 @@ if [ ! -f "$KDIR/.done" ]; then
 	note "fetching $PKG"
 	rm -rf "$KDIR" "$CACHE/debs/$PKG"
 	mkdir -p "$CACHE/debs/$PKG"
-	( cd "$CACHE/debs/$PKG" && apt-get download -q "$PKG" ) >"$CACHE/tmp/apt.log" 2>&1 ||
+	case $PKG in
+	linux-image-5.10.*)	getdeb() { bullseye_lists && bapt apt-get download -q "$1"; } ;;
+	*)			getdeb() { apt-get download -q "$1"; } ;;
+	esac
+	( cd "$CACHE/debs/$PKG" && getdeb "$PKG" ) >"$CACHE/tmp/apt.log" 2>&1 ||
 		{ cat "$CACHE/tmp/apt.log" >&2; die "apt-get download $PKG failed"; }
 	deb=$(ls "$CACHE/debs/$PKG"/*.deb 2>/dev/null | head -n 1)
 	[ -n "$deb" ] || die "apt-get download $PKG gave no .deb"
