@@ -216,6 +216,28 @@ bad:
 }
 
 /* parse_ulong, and 0 is refused too */
+/* -t LIST, again and again: every list counts (-t ip_rcv -t kfree_skb is
+ * -t ip_rcv,kfree_skb). */
+static int add_trace(struct nt_opts *o, const char *list, char *err, size_t errlen)
+{
+	char buf[sizeof(o->trace_buf)];
+	int n;
+
+	if (!o->trace) {
+		o->trace = list;
+		return 0;
+	}
+	n = snprintf(buf, sizeof(buf), "%s,%s", o->trace, list);
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		snprintf(err, errlen, "-t: the hook lists are too long together (%zu bytes at most)",
+			 sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	memcpy(o->trace_buf, buf, n + 1);
+	o->trace = o->trace_buf;
+	return 0;
+}
+
 static int parse_count(const char *opt, const char *val, unsigned long max, const char *what,
 		       unsigned long *out, char *err, size_t errlen)
 {
@@ -361,7 +383,7 @@ int nt_opts_parse(struct nt_opts *o, int argc, char **argv, char *err, size_t er
 					  errlen);
 			o->count = v;
 			break;
-		case 't': o->trace = optarg; break;
+		case 't': ret = add_trace(o, optarg, err, errlen); break;
 		case OPT_RET: o->ret = true; break;
 		case OPT_DETAIL: o->detail = true; break;
 		case OPT_DATE: o->date = true; break;

@@ -26,7 +26,8 @@ struct nt_opts {
 	enum nt_mode mode;
 	enum nt_backend_kind backend;
 	struct nt_filter filter;
-	const char *trace;	/* -t/--trace */
+	const char *trace;	/* -t/--trace (repeated: the lists joined) */
+	char trace_buf[512];	/* where repeated -t lists are joined */
 	const char *rules;	/* --rules */
 	const char *btf_path;	/* --btf-path */
 	long count;		/* -c/--count: stop after N events, 0 = no limit */

@@ -5,7 +5,7 @@
 #     tests/run.sh                  unit tests, every integration suite, vm
 #     tests/run.sh unit             unit tests only
 #     tests/run.sh integration      every tests/integration/*.sh
-#     tests/run.sh vm               the suites in Debian 6.1/6.12 kernels under
+#     tests/run.sh vm               the suites in Debian 6.1/6.12/5.10 kernels under
 #                                   QEMU (tests/vm; one SKIP without qemu)
 #     tests/run.sh drop cleanup     the named suites (unit or integration)
 #

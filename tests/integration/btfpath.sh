@@ -12,7 +12,7 @@ nt_suite_init
 
 NAMES="btfpath/check-without btfpath/bpf-refused-without btfpath/bpf-drop
 	btfpath/tracefs-headers btfpath/tracefs-without"
-if ! nt_need btfpath/setup cmd:unshare cmd:nc cmd:ip btf; then
+if nt_missing cmd:unshare cmd:nc cmd:ip btf; then
 	skip_all "$NT_MISSING" $NAMES
 	exit 0
 fi

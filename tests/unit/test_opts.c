@@ -197,3 +197,18 @@ TEST(opts_monitor)
 	BAD("--count does not apply to --monitor", "--monitor", "-c", "5", NULL);
 	BAD("--drop and --monitor cannot be used together", "--drop", "--monitor", NULL, NULL);
 }
+
+/* -t again and again: every list counts. */
+TEST(opts_trace_repeated_joins)
+{
+	static char longlist[400];
+	struct nt_opts o;
+	char err[512];
+
+	CHECK_INT(parse(&o, err, "-t", "ip_rcv", "-t", "kfree_skb,link-in"), 0);
+	CHECK_STR(o.trace, "ip_rcv,kfree_skb,link-in");
+	CHECK_INT(parse(&o, err, "--trace=ip_rcv", NULL, NULL, NULL), 0);
+	CHECK_STR(o.trace, "ip_rcv");
+	memset(longlist, 'a', sizeof(longlist) - 1);
+	BAD("too long together", "-t", longlist, "-t", longlist);
+}

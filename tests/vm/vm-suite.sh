@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The VM tests as one suite for tests/run.sh: boots each kernel of
-# NT_VM_KERNELS (default "6.1 6.12", see run-vm.sh -k), the kernels in
+# NT_VM_KERNELS (default "6.1 6.12 5.10", see run-vm.sh -k), the kernels in
 # parallel (one host core each under single-threaded TCG), and runs
 # NT_VM_SUITES there with tests/run.sh.  The guest's PASS/FAIL/SKIP lines come
 # out as "PASS vm/<kernel>/<test>" and so on, with the detail lines under a
@@ -10,9 +10,14 @@
 # busybox-static: one SKIP line.
 #
 # Environment:
-#   NT_VM_KERNELS   kernels to boot (default "6.1 6.12")
+#   NT_VM_KERNELS   kernels to boot (default "6.1 6.12 5.10")
 #   NT_VM_SUITES    tests/run.sh arguments in the guest (default: every
 #                   tests/integration suite but static, which builds with make)
+#   NT_VM_OLD_SUITES  the suites of 5.10, Debian 11's kernel without drop
+#                   reasons, unless NT_VM_SUITES is set (default: those where
+#                   an old kernel takes other paths: check diag drop fallback
+#                   perfbuf btfpath kprobe; the rest runs as on 6.1, which CI's time
+#                   pays for once)
 #   NT_VM_TIMEOUT   bound per kernel in seconds (default 3000)
 #   NT_VM_JOBS      kernels booted at the same time (default: host cores)
 #   NT_VM_SMP       guest CPUs (default 1; see README "Measured")
@@ -35,7 +40,7 @@ ROOT=$(cd "$VM_DIR/../.." && pwd)
 OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 
-KERNELS=${NT_VM_KERNELS:-6.1 6.12}
+KERNELS=${NT_VM_KERNELS:-6.1 6.12 5.10}
 TMO=${NT_VM_TIMEOUT:-3000}
 SMP=${NT_VM_SMP:-1}
 JOBS=${NT_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -52,6 +57,16 @@ if [ -z "${NT_VM_SUITES:-}" ]; then
 else
 	SUITES=$NT_VM_SUITES
 fi
+OLD_SUITES=${NT_VM_SUITES:-${NT_VM_OLD_SUITES:-check diag drop fallback perfbuf btfpath kprobe}}
+
+# suites_of KERNEL: what runs in that guest.
+suites_of()
+{
+	case $1 in
+	5.10)	echo "$OLD_SUITES" ;;
+	*)	echo "$SUITES" ;;
+	esac
+}
 
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	echo "SKIP vm: qemu-system-x86_64 not installed"
@@ -134,7 +149,7 @@ one()
 		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-1500}" \
 		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-}" \
 		-e NT_PERFBUF_SUITES="${NT_VM_PERFBUF_SUITES:-drop}" \
-		-- "tests/run.sh $SUITES" \
+		-- "tests/run.sh $(suites_of "$k")" \
 		2>"$err" | tee "$log" | forward "$k" > "$res"
 	rc=${PIPESTATUS[0]}
 	nres=$(grep -Ec '^(PASS|FAIL|SKIP) ' "$log")
@@ -187,7 +202,7 @@ done_one()
 for k in $KERNELS; do
 	[ "$running" -ge "$JOBS" ] && done_one
 	i=$(( i + 1 ))
-	echo "# vm/$k: booting (tests/run.sh $SUITES; timeout ${TMO}s, -smp $SMP)"
+	echo "# vm/$k: booting (tests/run.sh $(suites_of "$k"); timeout ${TMO}s, -smp $SMP)"
 	one "$k" "$i" &
 	PIDS+=($!)
 	KOF[$!]=$i

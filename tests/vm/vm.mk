@@ -11,7 +11,7 @@
 # Needs qemu-system-x86 and busybox-static; kernels are cached in
 # $(NT_VM_CACHE) (default ~/.cache/nettrace-vm).
 
-VM_KERNELS ?= $(if $(KERNEL),$(KERNEL),6.1 6.12)
+VM_KERNELS ?= $(if $(KERNEL),$(KERNEL),6.1 6.12 5.10)
 VM_SUITES  ?=
 VM_TIMEOUT ?= 1800
 
