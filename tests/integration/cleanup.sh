@@ -65,7 +65,7 @@ stop_clean()
 		fail "$t" "no 'end trace...' after SIG$sig"
 	elif ! expect_line '^summary:.*([0-9]+ events|events:? *[0-9]+).*([0-9]+ lost|lost:? *[0-9]+)'; then
 		fail "$t" "no 'summary: events N, lost N' line after SIG$sig"
-	elif ! expect_line " -> $B4:9401[ ,].*reason: NO_SOCKET"; then
+	elif ! expect_line " -> $B4:9401[ ,].*$(nt_drop_re NO_SOCKET tcp_v4_rcv)"; then
 		fail "$t" "the drop before SIG$sig was not printed"
 	elif [ "$NT_RC" != 0 ]; then
 		detail_run

@@ -30,7 +30,7 @@ NOREASON_RULES=$NT_ROOT/rules/30-noreason.rules
 # names the cause (the [reason -] rules); each scenario says where it drops
 # there (SC_NR_LOC) and at which level (SC_NR_LEVEL).
 NOREASON=0
-grep -Eq 'field:[^;]* reason;' "$NT_TRACEFS/events/skb/kfree_skb/format" 2>/dev/null || NOREASON=1
+nt_has_reasons || NOREASON=1
 # the closed TCP port's drop as its kfree_skb line shows it
 TCP_NOSOCK='reason: NO_SOCKET, tcp_v4_rcv'
 [ "$NOREASON" = 1 ] && TCP_NOSOCK='tcp_v4_rcv'

@@ -83,7 +83,7 @@ auto_falls_back()
 		detail "expected -v to say why bpf was not used (bpf(2) denied / EPERM)"
 		detail_run
 		fail "$t" "-v does not say why bpf was not chosen"
-	elif ! expect_line "${TS}TCP: $A4:[0-9]+ -> $B4:9501[ ,].*reason: NO_SOCKET, tcp_v4_rcv\+0x"; then
+	elif ! expect_line "${TS}TCP: $A4:[0-9]+ -> $B4:9501[ ,].*$(nt_drop_re NO_SOCKET tcp_v4_rcv)\+0x"; then
 		fail "$t" "the closed-port drop was not reported after the fallback"
 	elif ! nt_no_leftovers; then
 		fail "$t" "leftovers"
@@ -135,7 +135,7 @@ tracefs_under_nobpf()
 	[ $started = 0 ] || { fail "$t" "--backend=tracefs did not start with bpf(2) denied"; return; }
 	send_until " -> $B4:9511[ ,]" nt_tcp_syn "$NT_A" "$NT_B4" 9511
 	nt_stop || { fail "$t" "did not stop on SIGINT"; return; }
-	if expect_line " -> $B4:9511[ ,].*reason: NO_SOCKET"; then
+	if expect_line " -> $B4:9511[ ,].*$(nt_drop_re NO_SOCKET tcp_v4_rcv)"; then
 		pass "$t"
 	else
 		fail "$t" "no drop reported"
@@ -224,9 +224,9 @@ diag_like_bpf()
 			return
 		fi
 		# the drop lines come with their blocks, findings included
-		[ -z "$ipt_why" ] && send_until "UDP: $A4:[0-9]+ -> $B4:$IPT_PORT[ ,].*reason: " \
+		[ -z "$ipt_why" ] && send_until "UDP: $A4:[0-9]+ -> $B4:$IPT_PORT[ ,].*($NT_DROP_LINE)" \
 			nt_udp_send "$NT_A" "$NT_B4" "$IPT_PORT"
-		send_until "TCP: $A4:[0-9]+ -> $B4:$CLOSED_PORT[ ,].*reason: NO_SOCKET" \
+		send_until "TCP: $A4:[0-9]+ -> $B4:$CLOSED_PORT[ ,].*$(nt_drop_re NO_SOCKET tcp_v4_rcv)" \
 			nt_tcp_syn "$NT_A" "$NT_B4" "$CLOSED_PORT"
 		sleep 0.5
 		if ! nt_stop; then

@@ -515,6 +515,27 @@ nt_run_fg()
 
 # ---- checking output ---------------------------------------------------------
 
+# nt_has_reasons: skb:kfree_skb carries a drop reason (5.17+).  Before, a
+# drop line ends with its location alone ("..., tcp_v4_rcv+0x62").
+nt_has_reasons()
+{
+	grep -Eq 'field:[^;]* reason;' "$NT_TRACEFS/events/skb/kfree_skb/format" 2>/dev/null
+}
+
+# nt_drop_re REASON LOCATION-REGEX: how a drop line of that reason and
+# location ends on this kernel.
+nt_drop_re()
+{
+	if nt_has_reasons; then
+		printf 'reason: %s, %s' "$1" "$2"
+	else
+		printf '%s' "$2"
+	fi
+}
+
+# Any drop line (and not a --drop-stack frame line).
+NT_DROP_LINE='reason: |, [a-z_][a-z_0-9.]*\+0x[0-9a-f]+( \*.*)?$'
+
 # wait_line REGEX [SECONDS]: wait (bounded) until stdout of the running
 # nettrace has a line matching REGEX.  Returns 1 on timeout (no details;
 # follow with expect_line after nt_stop to get them).

@@ -50,7 +50,7 @@ for i in range(30000):
 	kill -CONT "$NT_PID"
 	sleep 1
 	nt_stop
-	seen=$(grep -c 'reason: NO_SOCKET' "$NT_OUT")
+	seen=$(grep -Ec -- ":5999, $(nt_drop_re NO_SOCKET __udp4_lib_rcv)" "$NT_OUT")
 	lost=$(cat "$NT_OUT" "$NT_ERR" | sed -n 's/^summary: .*, \([0-9]*\) lost$/\1/p')
 	if [ "${lost:-0}" -gt 0 ] && [ $(( seen + lost )) = 30000 ] &&
 		cat "$NT_OUT" "$NT_ERR" | grep -q '^\*\*\* lost [0-9]* events'; then
