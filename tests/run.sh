@@ -15,16 +15,17 @@
 # non-zero on any failure.
 #
 # Environment: NT_SUITE_TIMEOUT (seconds per suite, default 600),
-# NT_VM_SUITE_TIMEOUT (the vm suite, default 3300; 5400 on one core, where the
-# kernels boot one after the other), NT_KEEP=1 keeps the suites' temporary
-# files; tests/vm/vm-suite.sh lists the NT_VM_* settings.
+# NT_VM_SUITE_TIMEOUT (the vm suite, default 4200: three kernels, two at a
+# time; 5400 on one core, where the kernels boot one after the other),
+# NT_KEEP=1 keeps the suites' temporary files; tests/vm/vm-suite.sh lists the
+# NT_VM_* settings.
 
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SUITE_TIMEOUT=${NT_SUITE_TIMEOUT:-600}
 if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-3300}
+	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-4200}
 else
 	VM_SUITE_TIMEOUT=${NT_VM_SUITE_TIMEOUT:-5400}
 fi

@@ -41,11 +41,20 @@ REAL_BIN=$NT_BIN
 
 name=btfpath/check-without
 out=$("$NOBTF" --check 2>&1)
+with=$("$NOBTF" --check --btf-path "$BTF" 2>&1)
+# where kprobe events exist, --check also says where their offsets come from
+kp_without='.' kp_with='.'
+if ! nt_missing kprobes; then
+	kp_without='^kprobe event offsets \(tracefs\): none: no kernel BTF and no --btf-path'
+	kp_with='^kprobe event offsets \(tracefs\): from .*vmlinux\.btf \(--btf-path\)'
+fi
 if grep -Eq '^  kernel BTF +no ' <<< "$out" && grep -Eq '^  bpf +no .*no kernel BTF.*--btf-path' <<< "$out" &&
-	grep -Eq '^  kernel BTF +yes .*vmlinux.btf' <<< "$("$NOBTF" --check --btf-path "$BTF" 2>&1)"; then
+	grep -Eq -- "$kp_without" <<< "$out" &&
+	grep -Eq '^  kernel BTF +yes .*vmlinux.btf' <<< "$with" && grep -Eq -- "$kp_with" <<< "$with"; then
 	pass "$name"
 else
-	detail "--check without kernel BTF:" "$(head -n 16 <<< "$out")"
+	detail "--check without kernel BTF:" "$(grep -Ev '^  [a-z-]+ +[a-z_]+ ' <<< "$out" | head -n 30)"
+	detail "--check --btf-path: $(grep -E 'BTF|offsets' <<< "$with")"
 	fail "$name" "--check does not say that BTF is missing and that --btf-path gives it"
 fi
 

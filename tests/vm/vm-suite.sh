@@ -16,7 +16,7 @@
 #   NT_VM_OLD_SUITES  the suites of 5.10, Debian 11's kernel without drop
 #                   reasons, unless NT_VM_SUITES is set (default: those where
 #                   an old kernel takes other paths: check diag drop fallback
-#                   perfbuf btfpath kprobe; the rest runs as on 6.1, which CI's time
+#                   btfpath kprobe; the rest runs as on 6.1, which CI's time
 #                   pays for once)
 #   NT_VM_TIMEOUT   bound per kernel in seconds (default 3000)
 #   NT_VM_JOBS      kernels booted at the same time (default: host cores)
@@ -57,7 +57,7 @@ if [ -z "${NT_VM_SUITES:-}" ]; then
 else
 	SUITES=$NT_VM_SUITES
 fi
-OLD_SUITES=${NT_VM_SUITES:-${NT_VM_OLD_SUITES:-check diag drop fallback perfbuf btfpath kprobe}}
+OLD_SUITES=${NT_VM_SUITES:-${NT_VM_OLD_SUITES:-check diag drop fallback btfpath kprobe}}
 
 # suites_of KERNEL: what runs in that guest.
 suites_of()
