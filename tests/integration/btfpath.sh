@@ -12,15 +12,7 @@ nt_suite_init
 
 NAMES="btfpath/check-without btfpath/bpf-refused-without btfpath/bpf-drop
 	btfpath/tracefs-headers btfpath/tracefs-without"
-if nt_missing cmd:unshare cmd:nc cmd:ip btf; then
-	skip_all "$NT_MISSING" $NAMES
-	exit 0
-fi
-if ! nt_netns_pair; then
-	echo "FAIL btfpath/setup: cannot create the test namespaces"
-	exit 1
-fi
-A4=$(re_quote "$NT_A4"); B4=$(re_quote "$NT_B4")
+nt_pair_suite btfpath "$NAMES" cmd:unshare cmd:nc cmd:ip btf
 BTF=$NT_TMP/vmlinux.btf
 cp /sys/kernel/btf/vmlinux "$BTF" || { echo "FAIL btfpath/setup: cannot copy the kernel's BTF"; exit 1; }
 

@@ -8,16 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 nt_suite_init
 
-NAMES="kprobe/native-dialect kprobe/old-dialect"
-if nt_missing cmd:ip cmd:ping kprobes; then
-	skip_all "$NT_MISSING" $NAMES
-	exit 0
-fi
-if ! nt_netns_pair; then
-	echo "FAIL kprobe/setup: cannot create the test namespaces"
-	exit 1
-fi
-A4=$(re_quote "$NT_A4"); B4=$(re_quote "$NT_B4")
+nt_pair_suite kprobe "kprobe/native-dialect kprobe/old-dialect" cmd:ip cmd:ping kprobes
 
 # dialect NAME VERBOSE-REGEX: a lifecycle on ip_rcv through kprobe events
 # shows the ping's addresses (the header window decoded), and -v names the

@@ -190,6 +190,26 @@ skip_all()
 	done
 }
 
+# nt_pair_suite SUITE "NAME..." FEATURE...: the start of a suite whose tests
+# NAME... run on the A <-> B pair: each is skipped with the reason when a
+# FEATURE is missing (the suite ends there), the namespaces are created (or
+# the suite fails); A4 and B4 are their IPv4 addresses as regexes.
+nt_pair_suite()
+{
+	local suite=$1 names=$2
+	shift 2
+	if nt_missing "$@"; then
+		# shellcheck disable=SC2086
+		skip_all "$NT_MISSING" $names
+		exit 0
+	fi
+	if ! nt_netns_pair; then
+		echo "FAIL $suite/setup: cannot create the test namespaces"
+		exit 1
+	fi
+	A4=$(re_quote "$NT_A4"); B4=$(re_quote "$NT_B4")
+}
+
 nt_tracefs_mounted()
 {
 	[ -d "$NT_TRACEFS/instances" ] && [ -e "$NT_TRACEFS/events/skb/kfree_skb/format" ]
