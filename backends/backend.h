@@ -64,6 +64,9 @@ struct nt_backend_ops {
 				  char *why, size_t wlen);
 	/* --check: the lines saying how it would serve --drop here. */
 	void (*report_drop)(struct nt_ctx *ctx, FILE *f);
+	/* --check: where it takes struct offsets from (BTF, --btf-path or a
+	 * calibration it runs now), where that matters.  May be NULL. */
+	void (*report_offsets)(struct nt_ctx *ctx, FILE *f);
 	/* With req->count and ctx->counting != NT_COUNT_EVENTS: calls add for
 	 * every key of the in-kernel table with its total so far, and says
 	 * in *overflow how many drops found no room in the table.  0 or

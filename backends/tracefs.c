@@ -66,8 +66,26 @@ static int open_filters(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 	if (kprobes) {
 		err = nt_tfs_load_btf(ctx, p, msg, sizeof(msg));
 		p->hdrs = !err;
-		if (err)
+		if (!p->btf) {
+			/* no BTF at all (a BTF without the members is not
+			 * calibrated around: it says the kernel is unusual) */
+			nt_info("tracefs: no BTF (%s): calibrating the sk_buff offsets", msg);
+			err = nt_tfs_calibrate(ctx, p, msg, sizeof(msg));
+			p->hdrs = !err;
+			if (err)
+				snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+					 "; calibration found no sure offsets: pass --btf-path");
+		}
+		if (p->hdrs) {
+			char offs[256];
+
+			nt_tfs_offs_str(&p->offs, offs, sizeof(offs));
+			nt_info("tracefs: kprobe event offsets (%s): %s%s%s",
+				p->btf ? nt_btfset_name(&ctx->feat->btf) : "calibrated", offs,
+				!p->btf && msg[0] ? "; " : "", !p->btf ? msg : "");
+		} else {
 			nt_info("tracefs: kprobe events carry no packet headers: %s", msg);
+		}
 	}
 	err = nt_tfs_check_filter(&o->filter, p->hdrs, msg, sizeof(msg));
 	if (err) {
@@ -200,10 +218,10 @@ static int tfs_open(struct nt_ctx *ctx)
 	ctx->priv = p;
 	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
 
-	/* filters and BTF; the instance; the hooks (kprobe events made); the
+	/* the instance; filters and offsets (BTF or calibration); the hooks (kprobe events made); the
 	 * formats and decoders; the kernel's filters; the readers */
-	if ((err = open_filters(ctx, p, kprobes)) ||
-	    (err = nt_tfs_instance_create(p, dir)) ||
+	if ((err = nt_tfs_instance_create(p, dir)) ||
+	    (err = open_filters(ctx, p, kprobes)) ||
 	    (err = nt_tfs_count_open(ctx, p))) {
 		tfs_close(ctx);
 		return err;
@@ -405,6 +423,51 @@ static void tfs_report_drop(struct nt_ctx *ctx, FILE *f)
 			"space from the events (counting=\"user-space\")\n");
 }
 
+/* --check: kprobe events' offsets from BTF, else by calibrating now in an
+ * instance of our own, as a run would. */
+static void tfs_report_offsets(struct nt_ctx *caller, FILE *f)
+{
+	struct nt_ctx c = *caller, *ctx = &c;	/* a state of its own */
+	struct nt_btf_set *set = &ctx->feat->btf;
+	const char *dir = nt_tracefs_dir(ctx->feat);
+	char why[256] = "", offs[256];
+	struct tfs_priv *p;
+	int err;
+
+	if (!nt_feat_has(ctx->feat, NT_FEAT_KPROBE_EVENTS) || !dir)
+		return;
+	if (nt_btfset_base(set)) {
+		struct nt_skb_offs o;
+
+		if (nt_tfs_btf_offsets(nt_btfset_base(set), &o, why, sizeof(why)))
+			snprintf(offs, sizeof(offs), "not all there: %s", why);
+		else
+			nt_tfs_offs_str(&o, offs, sizeof(offs));
+		fprintf(f, "kprobe event offsets (tracefs): from %s%s: %s\n", nt_btfset_name(set),
+			set->path ? " (--btf-path)" : " (kernel BTF)", offs);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->epfd = -1;
+	ctx->priv = p;
+	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
+	err = nt_tfs_instance_create(p, dir);
+	if (!err)
+		err = nt_tfs_calibrate(ctx, p, why, sizeof(why));
+	if (!err) {
+		nt_tfs_offs_str(&p->offs, offs, sizeof(offs));
+		fprintf(f, "kprobe event offsets (tracefs): calibrated (no kernel BTF, no "
+			"--btf-path): %s%s%s\n", offs, why[0] ? "; " : "", why);
+	} else {
+		fprintf(f, "kprobe event offsets (tracefs): none: no kernel BTF and no --btf-path, "
+			"and calibration failed: %s (kprobe events carry no packet headers)\n",
+			why[0] ? why : strerror(-err));
+	}
+	tfs_close(ctx);
+}
+
 const struct nt_backend_ops nt_tracefs_backend = {
 	.name		= "tracefs",
 	.usable		= tfs_usable,
@@ -415,5 +478,6 @@ const struct nt_backend_ops nt_tracefs_backend = {
 	.plan		= nt_tfs_plan,
 	.remove_stale	= nt_tracefs_remove_stale,
 	.report_drop	= tfs_report_drop,
+	.report_offsets	= tfs_report_offsets,
 	.read_counts	= nt_tfs_read_counts,
 };

@@ -200,6 +200,43 @@ int nt_tfs_kprobe_nf_args(const struct nt_kp_dialect *d, const struct nt_nf_offs
 			  const struct nt_nf_argpos *a, unsigned int hflags, bool funcs, char *buf,
 			  size_t len);
 
+/* Offsets by calibration (tracefs_calib.c), where kprobe events exist but
+ * neither kernel BTF nor --btf-path does: a tap device in a network
+ * namespace of nettrace's own receives frames of known content; kprobe
+ * events on ip_rcv (and ipv6_rcv) dump the sk_buff (s), the u64 each of its
+ * words points at (d) and the net_device (n).  An offset is taken only
+ * where exactly one candidate fits every frame. */
+#define NT_CAL_SKB_WORDS	40	/* 320 bytes: sk_buff is 224-240 */
+#define NT_CAL_DEV_WORDS	80	/* 640 bytes: net_device's name, ifindex */
+#define NT_CAL_LENS		3
+enum { NT_CAL_HAVE_S = 1, NT_CAL_HAVE_D = 2, NT_CAL_HAVE_N = 4 };
+struct nt_cal_sample {
+	unsigned long long skb, dev;	/* ip_rcv's arguments */
+	unsigned long long s[NT_CAL_SKB_WORDS];
+	unsigned long long d[NT_CAL_SKB_WORDS];
+	unsigned long long n[NT_CAL_DEV_WORDS];
+	unsigned int have;		/* NT_CAL_HAVE_* */
+	bool v6;			/* from ipv6_rcv (s only) */
+};
+/* What was sent: the device, and the IPv4 total lengths of the frames. */
+struct nt_cal_probe {
+	char ifname[16];
+	int ifindex;
+	int lens[NT_CAL_LENS];
+};
+/* The first 8 bytes of the IPv4 header sent with total length len, as the
+ * u64 a kprobe event reads at skb->data. */
+unsigned long long nt_tfs_cal_sig(int len);
+/* The records of the calibration events in a tracefs `trace` text, joined
+ * per skb into v (at most max).  Returns the number of samples. */
+int nt_tfs_cal_parse(const char *text, struct nt_cal_sample *v, int max);
+/* The offsets the samples prove.  0, or -ENOENT with what is missing or
+ * ambiguous in why.  dev_ifindex may stay -1 (then why says so). */
+int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_probe *pr,
+		     struct nt_skb_offs *o, char *why, size_t len);
+/* "head 192 data 200 ..." */
+void nt_tfs_offs_str(const struct nt_skb_offs *o, char *buf, size_t len);
+
 /* The header window: bytes from skb->data - NT_TFS_WIN_BEFORE on, as
  * NT_TFS_WIN_WORDS x64 words (an array "win" from v4.20 on, max 64
  * elements; before, the fields win0..win31). */

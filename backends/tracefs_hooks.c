@@ -192,7 +192,7 @@ static void load_funcs(struct tfs_priv *p)
 
 /* What kprobe events need, read once: the functions they can probe and
  * the fetch-arg dialect of this kernel (its tracefs README). */
-static void kprobes_prepare(struct tfs_priv *p)
+void nt_tfs_kprobes_prepare(struct tfs_priv *p)
 {
 	char *readme;
 
@@ -229,7 +229,7 @@ enum nt_hook_mech nt_tfs_plan(struct nt_ctx *ctx, int hook, char *target, size_t
 		ctx->priv = p;
 	}
 	if (kprobes)
-		kprobes_prepare(p);
+		nt_tfs_kprobes_prepare(p);
 	mech = nt_tfs_pick_mech(hook, kprobes, host_func_ok, host_tp_ok, p, target, tlen,
 				why, wlen);
 	if (mech == NT_MECH_TFS_TP && nt_hook_tp(&nt_hooks[hook], sys, sizeof(sys), ev,
@@ -344,7 +344,7 @@ int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes)
 	int hook, mech, err, nhooks = 0, nskipped = 0;
 
 	if (kprobes)
-		kprobes_prepare(p);
+		nt_tfs_kprobes_prepare(p);
 	for (hook = 0; hook < NT_HOOK_MAX; hook++) {
 		const struct nt_hook *h = &nt_hooks[hook];
 
@@ -448,7 +448,7 @@ int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p)
 	}
 	if (!p->hdrs)
 		return 0;
-	kprobes_prepare(p);
+	nt_tfs_kprobes_prepare(p);
 	for (i = 0; nt_hook_kfunc(&nt_hooks[NT_HOOK_KFREE_SKB], i, kfunc, sizeof(kfunc)); i++)
 		if (host_func_ok(kfunc, p))
 			break;

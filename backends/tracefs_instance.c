@@ -157,8 +157,6 @@ int nt_tfs_instance_create(struct tfs_priv *p, const char *dir)
 
 void nt_tfs_instance_remove(struct tfs_priv *p)
 {
-	int i;
-
 	if (p->inst) {
 		/* rmdir fails while any fd into it is open: fds are closed now */
 		if (tracefs_instance_destroy(p->inst))
@@ -167,15 +165,24 @@ void nt_tfs_instance_remove(struct tfs_priv *p)
 		p->inst = NULL;
 	}
 	/* kprobe events after the instance: an enabled event cannot go */
-	for (i = 0; i < p->ndyn; i++) {
+	nt_tfs_dyn_remove_from(p, 0);
+	free(p->dyn);
+	p->dyn = NULL;
+	p->ndyn = 0;
+}
+
+void nt_tfs_dyn_remove_from(struct tfs_priv *p, int from)
+{
+	int i;
+
+	for (i = from; i < p->ndyn; i++) {
 		if (tracefs_dynevent_destroy(p->dyn[i], true))
 			nt_err("tracefs: cannot remove kprobe event %s/...: %s", p->sys,
 			       strerror(errno));
 		tracefs_dynevent_free(p->dyn[i]);
 	}
-	free(p->dyn);
-	p->dyn = NULL;
-	p->ndyn = 0;
+	if (p->ndyn > from)
+		p->ndyn = from;
 }
 
 int nt_tfs_inst_write(struct tracefs_instance *in, const char *file, const char *val)

@@ -7,6 +7,7 @@
  *   tracefs_instance.c  the private tracefs instance, kprobe events, stale cleanup
  *   tracefs_hooks.c     mechanism per hook and the events it needs
  *   tracefs_btf.c       struct offsets and prototypes from BTF
+ *   tracefs_calib.c     struct offsets by calibration, without BTF
  *   tracefs_kprobe.c    kprobe fetch-argument strings
  *   tracefs_decode.c    flow-carrying tracepoints, the flow join, stacks
  *   tracefs_evdec.c     per-event decoders, record decoding
@@ -125,6 +126,9 @@ int nt_tracefs_kprobe_add(struct nt_ctx *ctx, const char *event, const char *add
 /* The same for a kretprobe event. */
 int nt_tracefs_kretprobe_add(struct nt_ctx *ctx, const char *event, const char *addr,
 			     const char *fmt);
+/* Removes the kprobe events created since p->ndyn was from (disabled
+ * first wherever enabled). */
+void nt_tfs_dyn_remove_from(struct tfs_priv *p, int from);
 
 /* ------------------------------------------------------------------------
  * tracefs_hooks.c
@@ -137,6 +141,9 @@ int nt_tfs_hooks_setup(struct nt_ctx *ctx, struct tfs_priv *p, bool kprobes);
  * readable, a kprobe event on the drop function, joined to the kfree_skb
  * tracepoint.  Fatal only when address/port filters need the kprobe. */
 int nt_tfs_drop_setup(struct nt_ctx *ctx, struct tfs_priv *p);
+/* Reads the kernel's kprobe fetch-arg dialect into p->kpd (once) and the
+ * functions kprobe events can attach to. */
+void nt_tfs_kprobes_prepare(struct tfs_priv *p);
 /* Decoders for every event in p->en, once p->tep has their formats. */
 int nt_tfs_build_tab(struct nt_ctx *ctx, struct tfs_priv *p);
 
@@ -151,6 +158,14 @@ const struct btf *nt_tfs_func_btf(struct nt_ctx *ctx, struct tfs_priv *p, const 
 /* The kretprobe fetch type of kfunc's return value, NULL when none. */
 const char *nt_tfs_func_ret(struct nt_ctx *ctx, struct tfs_priv *p, int hook,
 			    const char *kfunc);
+
+/* ------------------------------------------------------------------------
+ * tracefs_calib.c (besides the pure part in tracefs.h)
+ * ---------------------------------------------------------------------- */
+
+/* p->offs by calibration (needs kprobe events and the instance, which
+ * is left stopped and empty).  0, or -errno with what failed in why. */
+int nt_tfs_calibrate(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t len);
 
 /* ------------------------------------------------------------------------
  * tracefs_decode.c, for tracefs_evdec.c: the flow join, the decoders of

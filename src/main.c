@@ -241,15 +241,8 @@ static void print_check(struct nt_app *app)
 	       nt_feat_has(&app->feat, NT_FEAT_KPROBE_EVENTS) ? "tracefs kprobe events" :
 	       "none (no fentry, no kprobes): only tracepoints can be traced");
 	/* what tracefs kprobe events read packet headers with */
-	if (nt_feat_has(&app->feat, NT_FEAT_KPROBE_EVENTS)) {
-		if (nt_btfset_base(&app->feat.btf))
-			printf("kprobe event offsets (tracefs): from %s%s\n",
-			       nt_btfset_name(&app->feat.btf),
-			       app->feat.btf.path ? " (--btf-path)" : " (kernel BTF)");
-		else
-			printf("kprobe event offsets (tracefs): none: no kernel BTF and no "
-			       "--btf-path (kprobe events carry no packet headers)\n");
-	}
+	if (nt_tracefs_backend.report_offsets)
+		nt_tracefs_backend.report_offsets(&app->ctx, stdout);
 }
 
 static bool has_mech(const struct nt_ctx *ctx, int hook)

@@ -239,6 +239,7 @@ HOST_PROGS="bash dash kmod ip tc ss bridge nft iptables iptables-nft iptables-sa
 # Modules: these directories, plus whatever they depend on.
 MOD_DIRS="kernel/net/netfilter kernel/net/ipv4/netfilter kernel/net/ipv6/netfilter
   kernel/net/bridge kernel/net/sched kernel/drivers/net/veth kernel/drivers/net/dummy
+  kernel/drivers/net/tun
   kernel/drivers/virtio kernel/drivers/block/virtio_blk"
 PRELOAD="veth nf_tables ip_tables iptable_filter ip6_tables ip6table_filter"
 
