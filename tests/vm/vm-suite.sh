@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The VM tests as one suite for tests/run.sh: boots each kernel of
-# NT_VM_KERNELS (default "6.1 6.12 5.10", see run-vm.sh -k), the kernels in
+# NT_VM_KERNELS (default "6.1 6.12 5.10 6.12:perfbuf", see below), the kernels in
 # parallel (one host core each under single-threaded TCG), and runs
 # NT_VM_SUITES there with tests/run.sh.  The guest's PASS/FAIL/SKIP lines come
 # out as "PASS vm/<kernel>/<test>" and so on, with the detail lines under a
@@ -10,7 +10,9 @@
 # busybox-static: one SKIP line.
 #
 # Environment:
-#   NT_VM_KERNELS   kernels to boot (default "6.1 6.12 5.10")
+#   NT_VM_KERNELS   kernels to boot (default "6.1 6.12 5.10 6.12:perfbuf";
+#                   KERNEL:perfbuf runs the lifecycle suite through perf
+#                   buffers alone there)
 #   NT_VM_SUITES    tests/run.sh arguments in the guest (default: every
 #                   tests/integration suite but static, which builds with make)
 #   NT_VM_OLD_SUITES  the suites of 5.10, Debian 11's kernel without drop
@@ -29,8 +31,8 @@
 #   NT_VM_KNOWN_FAIL  lifecycle tests reported as SKIP for an open bug,
 #                   "func:backend ..." (default none)
 #   NT_VM_PERFBUF_SUITES  the suites perfbuf.sh runs through perf buffers in
-#                   the guest (default "drop": the lifecycle's pass through
-#                   them is the host's, it would double the guest's longest suite)
+#                   the guests (default "drop"; the lifecycle's pass through
+#                   them is the KERNEL:perfbuf guest's)
 #   NT_VM_CACHE     kernel/initramfs cache (run-vm.sh)
 #   NT_VM_LOGDIR    keep each guest's console there (console-<kernel>.log)
 
@@ -40,7 +42,7 @@ ROOT=$(cd "$VM_DIR/../.." && pwd)
 OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 
-KERNELS=${NT_VM_KERNELS:-6.1 6.12 5.10}
+KERNELS=${NT_VM_KERNELS:-6.1 6.12 5.10 6.12:perfbuf}
 TMO=${NT_VM_TIMEOUT:-3000}
 SMP=${NT_VM_SMP:-1}
 JOBS=${NT_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -59,12 +61,24 @@ else
 fi
 OLD_SUITES=${NT_VM_SUITES:-${NT_VM_OLD_SUITES:-check diag drop fallback btfpath kprobe}}
 
-# suites_of KERNEL: what runs in that guest.
+# suites_of JOB: what runs in that guest.  A job is a kernel (run-vm.sh -k)
+# or KERNEL:perfbuf, the bpf lifecycle suite through perf buffers on its
+# own (the longest suite, in a guest of its own: it runs beside 5.10, on the
+# core the 6.1/6.12 pair has left).
 suites_of()
 {
 	case $1 in
-	5.10)	echo "$OLD_SUITES" ;;
-	*)	echo "$SUITES" ;;
+	5.10)		echo "$OLD_SUITES" ;;
+	*:perfbuf)	echo "perfbuf" ;;
+	*)		echo "$SUITES" ;;
+	esac
+}
+# perfbuf_of JOB: the suites perfbuf.sh runs through perf buffers there
+perfbuf_of()
+{
+	case $1 in
+	*:perfbuf)	echo "lifecycle" ;;
+	*)		echo "${NT_VM_PERFBUF_SUITES:-drop}" ;;
 	esac
 }
 
@@ -143,12 +157,12 @@ one()
 {
 	local k=$1 i=$2 log=$TMP/$2.console err=$TMP/$2.err res=$TMP/$2.out
 	local start=$SECONDS rc nres nfail why
-	"$VM_DIR/run-vm.sh" -k "$k" -t "$TMO" --smp "$SMP" \
+	"$VM_DIR/run-vm.sh" -k "${k%%:*}" -t "$TMO" --smp "$SMP" \
 		-e NT_START_TIMEOUT="${NT_VM_START_TIMEOUT:-60}" \
 		-e NT_STOP_TIMEOUT="${NT_VM_STOP_TIMEOUT:-30}" \
 		-e NT_SUITE_TIMEOUT="${NT_VM_GUEST_SUITE_TIMEOUT:-1500}" \
 		-e NT_KNOWN_FAIL="${NT_VM_KNOWN_FAIL-}" \
-		-e NT_PERFBUF_SUITES="${NT_VM_PERFBUF_SUITES:-drop}" \
+		-e NT_PERFBUF_SUITES="$(perfbuf_of "$k")" \
 		-- "tests/run.sh $(suites_of "$k")" \
 		2>"$err" | tee "$log" | forward "$k" > "$res"
 	rc=${PIPESTATUS[0]}
