@@ -87,6 +87,9 @@ struct nt_bpf {
 	struct perf_buffer *pb;
 	unsigned long long perf_lost;	/* PERF_RECORD_LOST totals */
 	struct nt_event *perf_copy;	/* an aligned copy of a perf sample */
+	/* NT_BPF_EMPTY set: every program returns at once (nt_empty), for
+	 * measuring what attached hooks cost by themselves (bench item 2) */
+	bool empty;
 	int ncpus;
 	__u64 *lost_vals;		/* per-CPU read buffer, ncpus entries */
 	unsigned long long lost_seen;	/* sum already reported */
@@ -375,6 +378,7 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 	st->perf = !nt_feat_has(ctx->feat, NT_FEAT_RINGBUF);
 	st->rsize = rsize;
 	skel->rodata->nt_perf_out = st->perf;
+	skel->rodata->nt_empty = st->empty;
 	err = bpf_map__set_max_entries(skel->maps.counts, o->count && o->count_keys ?
 				       o->count_keys : 1);
 	if (err) {
@@ -493,6 +497,8 @@ static int nt_bpf_load(struct nt_bpf *st)
 	}
 
 	nt_bpf_feats_of(ft, &f);
+	/* measurement only: the same hooks, programs that do nothing */
+	st->empty = getenv("NT_BPF_EMPTY") && strcmp(getenv("NT_BPF_EMPTY"), "0");
 	nt_info("bpf: hook mechanisms: fentry %s%s%s%s, kprobe %s%s%s%s, tp_btf %s, raw_tp %s",
 		f.fentry ? "yes" : "no", f.fentry ? "" : " (",
 		f.fentry ? "" : nt_feat_why(ft, NT_FEAT_FENTRY), f.fentry ? "" : ")",
@@ -539,6 +545,9 @@ static int nt_bpf_load(struct nt_bpf *st)
 		"raw_tp %d hooks", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 					  (t1.tv_nsec - t0.tv_nsec) / 1000000),
 		n[NT_MECH_FENTRY], n[NT_MECH_KPROBE], n[NT_MECH_TP_BTF], n[NT_MECH_RAW_TP]);
+	if (st->empty)
+		nt_info("bpf: NT_BPF_EMPTY set: empty programs, every one returns at once "
+			"(measurement only: nothing is traced)");
 	return 0;
 }
 

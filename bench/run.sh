@@ -26,6 +26,15 @@
 #                           a filter matching nothing that both backends
 #                           evaluate in the kernel (the workloads are TCP/UDP;
 #                           tracefs refuses address/port filters); "off": skip
+#   BENCH_LIFECYCLE_FLOORS=""
+#                           item 2, beside the no-match runs, in the same
+#                           rounds: "bpf empty program" (the same nettrace
+#                           run with NT_BPF_EMPTY=1: same hooks, every BPF
+#                           program returns at once) and "tracepoints enabled,
+#                           no consumer" (the events nettrace's tracefs run
+#                           enables, in an instance nt-bench-<pid> of this
+#                           script with tracing_on=0: they fire, nothing is
+#                           recorded or read); "off": skip
 #   BENCH_LIFECYCLE_MATCHALL=""
 #                           item 2 with no filter: every packet is printed,
 #                           into a pipe whose reader only counts lines; "off": skip
@@ -48,11 +57,13 @@ STARTS=${BENCH_STARTS:-5}
 RESDIR=${BENCH_RESULTS-bench/results}
 PERF=${BENCH_PERF-$(command -v perf)}
 LIFE_NOMATCH=${BENCH_LIFECYCLE_NOMATCH--p arp}
+LIFE_FLOORS=${BENCH_LIFECYCLE_FLOORS-}
 LIFE_MATCHALL=${BENCH_LIFECYCLE_MATCHALL-}
 LIFE_STORM=${BENCH_LIFECYCLE_STORM-}
 STORM_PKTS=${BENCH_STORM_PKTS:-1100000}
 MONITOR=${BENCH_MONITOR-}
 TRACEFS=/sys/kernel/tracing
+TPON_INST=$TRACEFS/instances/nt-bench-$$	# "tracepoints enabled, no consumer"
 HZ=$(getconf CLK_TCK)
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -86,6 +97,15 @@ NS_MADE=0
 BG=()		# background pids to kill at exit
 NTPIDS=()	# nettrace pids (their tracefs instances are removed if left)
 
+# The instance of "tracepoints enabled, no consumer": its events off, then
+# the instance removed (also from the EXIT trap).
+tpon_remove()
+{
+	[ -d "$TPON_INST" ] || return 0
+	echo > "$TPON_INST/set_event" 2>/dev/null
+	rmdir "$TPON_INST" 2>/dev/null || log "cannot remove $TPON_INST"
+}
+
 cleanup()
 {
 	local p
@@ -101,6 +121,7 @@ cleanup()
 	for p in "${NTPIDS[@]}"; do
 		[ -d "$TRACEFS/instances/nettrace_$p" ] && rmdir "$TRACEFS/instances/nettrace_$p" 2>/dev/null
 	done
+	tpon_remove
 	[ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
 	[ -n "${BENCH_KEEP:-}" ] && echo "# kept $TMP" >&2 || rm -rf "$TMP"
 }
@@ -151,8 +172,9 @@ fi
 
 # ---- tracers ---------------------------------------------------------------
 # A tracer configuration is a label and how to run it.  nettrace configs are
-# "nt:ARGS"; the perf baseline is "perf".
-declare -A TRACER
+# "nt:ARGS" (TRACER_ENV: NAME=VALUE words for its environment); the perf
+# baseline is "perf"; "tpon:" is tracepoints enabled with no consumer.
+declare -A TRACER TRACER_ENV
 DROP_CONFIGS=()
 for be in $BACKENDS; do
 	# output counted through a pipe: the figures are the reader's, not
@@ -168,8 +190,26 @@ if [ "$LIFE_NOMATCH" != off ]; then
 	for be in $BACKENDS; do
 		TRACER[life-none-$be]="nt:--backend=$be $LIFE_NOMATCH"
 		LIFE_CONFIGS+=("life-none-$be")
+		[ "$LIFE_FLOORS" = off ] && continue
+		# What the no-match cost would be if nettrace did nothing on
+		# its hooks: bpf, the same run with every program returning at
+		# once; tracefs, the same events enabled in an instance whose
+		# tracing is off (TPON_EVENTS, read from nettrace's own
+		# instance before the run)
+		case $be in
+		bpf)
+			TRACER[life-none-bpf-empty]="nt:--backend=bpf $LIFE_NOMATCH"
+			TRACER_ENV[life-none-bpf-empty]="NT_BPF_EMPTY=1"
+			LIFE_CONFIGS+=(life-none-bpf-empty)
+			;;
+		tracefs)
+			TRACER[life-none-tracefs-enabled-only]="tpon:"
+			LIFE_CONFIGS+=(life-none-tracefs-enabled-only)
+			;;
+		esac
 	done
 fi
+TPON_EVENTS=""
 if [ "$LIFE_MATCHALL" != off ]; then
 	for be in $BACKENDS; do
 		TRACER[life-all-$be]="ntc:--backend=$be $LIFE_MATCHALL"
@@ -208,11 +248,11 @@ tracer_start()
 		args=${spec#*:}
 		if [ "${spec%%:*}" = ntc ]; then
 			# shellcheck disable=SC2086
-			env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null 2>"$T_OUT.err" \
+			env --default-signal=INT,QUIT ${TRACER_ENV[$1]:-} "${RD_PIN[@]}" "$NT" $args </dev/null 2>"$T_OUT.err" \
 				> >(exec "${RD_PIN[@]}" "$UB" count >"$T_OUT") &
 		else
 			# shellcheck disable=SC2086
-			env --default-signal=INT,QUIT "${RD_PIN[@]}" "$NT" $args </dev/null >"$T_OUT" 2>"$T_OUT.err" &
+			env --default-signal=INT,QUIT ${TRACER_ENV[$1]:-} "${RD_PIN[@]}" "$NT" $args </dev/null >"$T_OUT" 2>"$T_OUT.err" &
 		fi
 		T_PID=$!
 		NTPIDS+=("$T_PID"); BG+=("$T_PID")
@@ -228,6 +268,22 @@ tracer_start()
 			return 1
 		fi
 		T_CPU0=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+		;;
+	tpon:*)
+		# tracing off first: from the first event on, nothing is recorded
+		T_PID=""
+		if ! mkdir "$TPON_INST" 2>"$T_OUT.err" || ! echo 0 > "$TPON_INST/tracing_on"; then
+			log "cannot make tracefs instance $TPON_INST: $(head -c 300 "$T_OUT.err")"
+			tpon_remove
+			return 1
+		fi
+		for i in $TPON_EVENTS; do
+			if ! echo 1 > "$TPON_INST/events/${i/://}/enable"; then
+				log "cannot enable $i in $TPON_INST"
+				tpon_remove
+				return 1
+			fi
+		done
 		;;
 	bpftrace)
 		env --default-signal=INT "${RD_PIN[@]}" "$BPFTRACE" \
@@ -274,6 +330,16 @@ tracer_stop()
 {
 	local cpu1 i
 	[ "$T_OK" = 1 ] || return
+	if [ "${TRACER[$1]%%:*}" = tpon ]; then
+		# no process: no reader figures; events = what the ring holds
+		# (0: tracing was off)
+		T_EVENTS=NA; T_LOST=NA; T_CPU_MS=NA; T_HWM_KB=NA; T_PKTS=NA
+		T_SEVENTS=$(cat "$TPON_INST"/per_cpu/cpu*/stats 2>/dev/null |
+			    awk '/^entries:/ {n += $2} END {print NR ? n : "NA"}')
+		tpon_remove
+		rm -f "$T_OUT.err"
+		return
+	fi
 	cpu1=$(awk '{print $14 + $15}' "/proc/$T_PID/stat" 2>/dev/null)
 	T_CPU_MS=$(( (${cpu1:-$T_CPU0} - T_CPU0) * 1000 / HZ ))
 	T_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$T_PID/status" 2>/dev/null)
@@ -453,6 +519,22 @@ for be in $BACKENDS; do
 	measure_startstop "$be"
 done
 log "start/stop done"
+# "tracepoints enabled, no consumer": the events nettrace's tracefs no-match
+# run enables (its instance's set_event, gated ones included), read from one
+# such run on this kernel
+if [ -n "${TRACER[life-none-tracefs-enabled-only]:-}" ]; then
+	if tracer_start life-none-tracefs; then
+		TPON_EVENTS=$(sed -n 's/^\([A-Za-z0-9_]*:[A-Za-z0-9_]*\).*/\1/p' \
+			      "$TRACEFS/instances/nettrace_$T_PID/set_event" 2>/dev/null | tr '\n' ' ')
+		tracer_stop life-none-tracefs
+	fi
+	if [ -z "$TPON_EVENTS" ]; then
+		log "no events read from nettrace's tracefs instance: no enabled-only runs"
+		unset 'TRACER[life-none-tracefs-enabled-only]'
+	else
+		log "enabled-only runs: $(wc -w <<< "$TPON_EVENTS") events in $TPON_INST, tracing_on=0: $TPON_EVENTS"
+	fi
+fi
 if [ "$HAVE_IPERF" = 1 ]; then
 	run_workload tcp wl_tcp "${DROP_CONFIGS[@]}" "${LIFE_CONFIGS[@]}"
 fi
@@ -638,7 +720,19 @@ report()
 		echo "| config, on ${CPU:-unknown CPU} | TCP Mbit/s | UDP open sink packets/s | UDP host CPU ns/packet | UDP: lines printed / events / lost, all rounds; reader CPU ns per event |"
 		echo "|---|---|---|---|---|"
 		for c in "${LIFE_CONFIGS[@]}"; do
-			echo "| $c (\`${TRACER[$c]#*:}\`$([ "${TRACER[$c]%%:*}" = ntc ] && echo ', output counted through a pipe')) | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") | $(med udp-open "$c" host_ns) (×$(ratio udp-open "$c" host_ns)) | $(sum udp-open "$c" events) / $(sum udp-open "$c" sevents) / $(sum udp-open "$c" lost); $(rcpu udp-open "$c") |"
+			[ -n "${TRACER[$c]:-}" ] || continue
+			case $c in
+			life-none-bpf-empty)
+				v="$c: bpf empty program (\`${TRACER_ENV[$c]} nettrace ${TRACER[$c]#*:}\`: the same hooks, every program returns at once)"
+				r="$(sum udp-open "$c" events) / $(sum udp-open "$c" sevents) / $(sum udp-open "$c" lost) (nothing sent)" ;;
+			life-none-tracefs-enabled-only)
+				v="$c: tracepoints enabled, no consumer (the $(wc -w <<< "$TPON_EVENTS") events \`nettrace ${TRACER[life-none-tracefs]#*:}\` enables, in instance $(basename "$TPON_INST") with tracing_on=0: they fire, nothing is recorded or read)"
+				r="— (entries in its ring, all rounds: $(sum udp-open "$c" sevents))" ;;
+			*)
+				v="$c (\`${TRACER[$c]#*:}\`$([ "${TRACER[$c]%%:*}" = ntc ] && echo ', output counted through a pipe'))"
+				r="$(sum udp-open "$c" events) / $(sum udp-open "$c" sevents) / $(sum udp-open "$c" lost); $(rcpu udp-open "$c")" ;;
+			esac
+			echo "| $v | $(cell "$(med tcp "$c" val)" "$(ratio tcp "$c" val)") | $(cell "$(med udp-open "$c" val)" "$(ratio udp-open "$c" val)") | $(med udp-open "$c" host_ns) (×$(ratio udp-open "$c" host_ns)) | $r |"
 		done
 	fi
 	echo
@@ -676,7 +770,7 @@ report()
 # line; SUMMARY collects "met"/"missed" words for it.
 targets14()
 {
-	local c a b v ev lost line verdicts=$TMP/verdicts14
+	local c a b v ev lost line floors verdicts=$TMP/verdicts14
 	: > "$verdicts"
 	# cmp NAME VALUE OP LIMIT: a row's verdict; it runs in $(...), so the
 	# summary counts them from a file
@@ -701,10 +795,16 @@ targets14()
 			echo "| $c --drop costs the $w flood no more than perf (packets/s ratio ≥ perf's) | ×$a vs ×$b | $(cmp "$c --drop vs perf ($w)" "$a" '>=' "$b") |"
 		done
 	done
+	# what the same hooks cost doing nothing (item 2's floors), beside
+	floors=""
+	[ -n "${TRACER[life-none-bpf-empty]:-}" ] &&
+		floors+="bpf empty program ×$(ratio udp-open life-none-bpf-empty val)"
+	[ -n "${TRACER[life-none-tracefs-enabled-only]:-}" ] &&
+		floors+="${floors:+, }tracefs enabled-only ×$(ratio udp-open life-none-tracefs-enabled-only val)"
 	for c in "${DROP_CONFIGS[@]}"; do
 		[ "$LIFE_NOMATCH" = off ] && break
 		a=$(ratio udp-open "life-none-$c" val)
-		echo "| lifecycle on $c, filter matching nothing: packets/s ≥ ×0.90 (UDP open sink) | ×$a | $(cmp "lifecycle no-match $c" "$a" '>=' 0.90) |"
+		echo "| lifecycle on $c, filter matching nothing: packets/s ≥ ×0.90 (UDP open sink) | ×$a${floors:+ (same hooks doing nothing: $floors)} | $(cmp "lifecycle no-match $c" "$a" '>=' 0.90) |"
 	done
 	if [ "$LIFE_MATCHALL" != off ] && [ -n "${TRACER[life-all-bpf]:-}" ]; then
 		a=$(ratio udp-open life-all-bpf host_ns)
