@@ -218,8 +218,9 @@ static int tfs_open(struct nt_ctx *ctx)
 	ctx->priv = p;
 	snprintf(p->sys, sizeof(p->sys), "nettrace_%d", (int)getpid());
 
-	/* the instance; filters and offsets (BTF or calibration); the hooks (kprobe events made); the
-	 * formats and decoders; the kernel's filters; the readers */
+	/* the instance; filters and offsets (BTF, or calibration, which needs
+	 * the instance); the hooks (kprobe events made); the formats and
+	 * decoders; the kernel's filters; the readers */
 	if ((err = nt_tfs_instance_create(p, dir)) ||
 	    (err = open_filters(ctx, p, kprobes)) ||
 	    (err = nt_tfs_count_open(ctx, p))) {
