@@ -140,6 +140,12 @@ static int nt_bpf_usable(struct nt_ctx *ctx, char *why, size_t len)
 		snprintf(why, len, "bpf(2) unusable: %s", nt_feat_why(ft, NT_FEAT_BPF));
 		return -EPERM;
 	}
+	/* per-run settings live in .rodata */
+	if (!nt_feat_has(ft, NT_FEAT_GLOBAL_DATA)) {
+		snprintf(why, len, "no BPF global data (%s; since 5.2), which its programs' "
+			 "settings need", nt_feat_why(ft, NT_FEAT_GLOBAL_DATA));
+		return -EOPNOTSUPP;
+	}
 	/* CO-RE needs type information: the kernel's, or a file. */
 	if (!nt_feat_has(ft, NT_FEAT_BTF) && !ft->btf.path) {
 		snprintf(why, len, "no kernel BTF (%s) and no --btf-path",

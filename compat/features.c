@@ -116,14 +116,21 @@ static int probe_bpf(struct nt_features *ft, char *why, size_t len)
 	return 1;
 }
 
+/* Probes of BPF features start here: without bpf(2), each says so. */
+static bool bpf_usable(struct nt_features *ft, char *why, size_t len)
+{
+	if (nt_feat_has(ft, NT_FEAT_BPF))
+		return true;
+	snprintf(why, len, "bpf(2) not usable");
+	return false;
+}
+
 static int probe_ringbuf(struct nt_features *ft, char *why, size_t len)
 {
 	int fd;
 
-	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
-		snprintf(why, len, "bpf(2) not usable");
+	if (!bpf_usable(ft, why, len))
 		return 0;
-	}
 	/* testing the perf buffer path of kernels before 5.8 on a newer one */
 	if (getenv("NT_BPF_NO_RINGBUF")) {
 		snprintf(why, len, "not used: NT_BPF_NO_RINGBUF is set");
@@ -139,6 +146,42 @@ static int probe_ringbuf(struct nt_features *ft, char *why, size_t len)
 	return 1;
 }
 
+/* Global data (v5.2): a program loads a map value's address as a constant
+ * (BPF_PSEUDO_MAP_VALUE), which the programs' .rodata settings need; the
+ * kernels before it reject the object however its hooks attach. */
+static int probe_global_data(struct nt_features *ft, char *why, size_t len)
+{
+	struct bpf_insn prog[] = {
+		/* r1 = &map[0] + 0; r0 = *(u32 *)r1; exit */
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_PSEUDO_MAP_VALUE },
+		{ 0 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int mfd, fd, err;
+
+	if (!bpf_usable(ft, why, len))
+		return 0;
+	mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nt_probe", 4, 4, 1, NULL);
+	if (mfd < 0) {
+		snprintf(why, len, "array map refused: %s", strerror(errno));
+		return 0;
+	}
+	prog[0].imm = mfd;
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "nt_probe", "GPL", prog, 4, NULL);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	close(mfd);
+	if (err)
+		snprintf(why, len, "a program reading a map value directly is refused: %s",
+			 strerror(err));
+	else
+		snprintf(why, len, "programs read map values directly");
+	return !err;
+}
+
 /* r0 = 0; exit */
 static const struct bpf_insn ret0[] = {
 	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -152,10 +195,8 @@ static int load_tracing_prog(struct nt_features *ft, enum bpf_attach_type type,
 	struct btf *btf;
 	int id, fd, err;
 
-	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
-		snprintf(why, len, "bpf(2) not usable");
+	if (!bpf_usable(ft, why, len))
 		return 0;
-	}
 	btf = nt_btfset_base(&ft->btf);
 	if (!btf) {
 		snprintf(why, len, "needs BTF, which is not available");
@@ -245,10 +286,8 @@ static int probe_raw_tp(struct nt_features *ft, char *why, size_t len)
 {
 	int fd, lfd;
 
-	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
-		snprintf(why, len, "bpf(2) not usable");
+	if (!bpf_usable(ft, why, len))
 		return 0;
-	}
 	fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "nt_probe", "GPL", ret0, 2, NULL);
 	if (fd < 0) {
 		snprintf(why, len, "raw tracepoint program refused: %s", strerror(errno));
@@ -274,10 +313,8 @@ static int probe_kprobe_bpf(struct nt_features *ft, char *why, size_t len)
 		snprintf(why, len, "kernel has no kprobe PMU (CONFIG_KPROBES unset?)");
 		return 0;
 	}
-	if (!nt_feat_has(ft, NT_FEAT_BPF)) {
-		snprintf(why, len, "bpf(2) not usable");
+	if (!bpf_usable(ft, why, len))
 		return 0;
-	}
 	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "nt_probe", "GPL", ret0, 2, NULL);
 	if (fd < 0) {
 		snprintf(why, len, "kprobe program refused: %s", strerror(errno));
@@ -364,6 +401,7 @@ static const struct {
 	[NT_FEAT_TRACEFS]	= { "tracefs", probe_tracefs },
 	[NT_FEAT_BTF]		= { "kernel BTF", probe_btf },
 	[NT_FEAT_BPF]		= { "bpf(2) syscall", probe_bpf },
+	[NT_FEAT_GLOBAL_DATA]	= { "BPF global data", probe_global_data },
 	[NT_FEAT_RINGBUF]	= { "BPF ring buffer", probe_ringbuf },
 	[NT_FEAT_RAW_TP]	= { "BPF raw_tp programs", probe_raw_tp },
 	[NT_FEAT_TP_BTF]	= { "BPF tp_btf programs", probe_tp_btf },

@@ -15,6 +15,7 @@ enum nt_feat_id {
 	NT_FEAT_TRACEFS,	/* tracefs mounted (or mountable) */
 	NT_FEAT_BTF,		/* /sys/kernel/btf/vmlinux readable */
 	NT_FEAT_BPF,		/* bpf(2) usable at all */
+	NT_FEAT_GLOBAL_DATA,	/* BPF programs read map values directly (.rodata) */
 	NT_FEAT_RINGBUF,	/* BPF_MAP_TYPE_RINGBUF */
 	NT_FEAT_RAW_TP,		/* BPF raw tracepoint programs load and attach */
 	NT_FEAT_TP_BTF,		/* BPF tp_btf programs load */

@@ -12,6 +12,7 @@ out=$("$NT_BIN" --check 2>&1)
 rc=$?
 if [ $rc = 0 ] && grep -Eq '^  tracefs +(yes|no) ' <<< "$out" &&
    grep -Eq '^  bpf\(2\) syscall +(yes|no) ' <<< "$out" &&
+   grep -Eq '^  BPF global data +(yes|no) ' <<< "$out" &&
    grep -Eq '^  BPF fentry/fexit programs +(yes|no) ' <<< "$out" &&
    grep -Eq '^  tracefs kprobe_events +(yes|no) ' <<< "$out" &&
    grep -Eq '^auto would use: (bpf|tracefs)$' <<< "$out" &&
@@ -51,17 +52,20 @@ else
 fi
 
 # The kernel facts it reports are the kernel's: kprobes exactly when the
-# kprobe PMU exists, drop reasons exactly when kfree_skb has a reason field.
+# kprobe PMU exists, drop reasons exactly when kfree_skb has a reason field;
+# a kernel with BPF ring buffers (5.8) has global data (5.2).
 t=check/facts
 want_kp=no
 [ -e /sys/bus/event_source/devices/kprobe/type ] && want_kp=yes
 want_dr=no
 grep -q ' reason;' "$NT_TRACEFS/events/skb/kfree_skb/format" 2>/dev/null && want_dr=yes
 if grep -Eq "^  BPF kprobe programs +$want_kp " <<< "$out" &&
-   grep -Eq "^  skb drop reasons +$want_dr " <<< "$out"; then
+   grep -Eq "^  skb drop reasons +$want_dr " <<< "$out" &&
+   { ! grep -Eq '^  BPF ring buffer +yes ' <<< "$out" ||
+     grep -Eq '^  BPF global data +yes ' <<< "$out"; }; then
 	pass "$t"
 else
-	detail "expected kprobes: $want_kp, drop reasons: $want_dr"
+	detail "expected kprobes: $want_kp, drop reasons: $want_dr, global data where ring buffers"
 	detail "$out"
 	fail "$t" "--check disagrees with the kernel"
 fi
