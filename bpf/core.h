@@ -251,6 +251,8 @@ static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device
 {
 	struct net_device *dev = NT_KREAD(direct, skb, dev);
 	struct sock *sk;
+	struct net *net;
+	__u32 netns = 0;
 
 	/* skb->dev shares its word with dev_scratch, which UDP fills on
 	 * receive (truesize, len, flags): at consume_skb after recvmsg it is
@@ -259,9 +261,6 @@ static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct net_device
 	 * event, 13 us of a 14 us program (bench/progcost.sh). */
 	if ((long)dev >= 0)
 		dev = NULL;
-	struct net *net;
-	__u32 netns = 0;
-
 	if (dev) {
 		if (direct && bpf_core_type_exists(possible_net_t)) {
 			if (bpf_core_field_exists(dev->nd_net.net)) {
