@@ -2,7 +2,7 @@
 /*
  * The bpf backend: CO-RE programs from build/X.skel.h, one ring buffer
  * (per-CPU perf buffers on kernels without one, before 5.8), per-CPU loss
- * counters.  Lifecycle as in libbpf-bootstrap:
+ * counters; reading them is bpf_read.c's.  Lifecycle as in libbpf-bootstrap:
  * open -> set rodata / pick programs -> load -> attach -> poll -> destroy.
  *
  * One program set for every mode (trace.bpf.c): one program per hook per
@@ -23,13 +23,13 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <linux/perf_event.h>
 
 #include "src/log.h"
 #include "backends/backend.h"
 #include "compat/btf_args.h"
 #include "compat/plan.h"
 #include "compat/features.h"
+#include "backends/bpf_int.h"
 #include "trace.skel.h"
 
 /* Power of two, page multiple.  --drop: ~10k events of 412 bytes (with
@@ -47,56 +47,8 @@
  * ring worth having. */
 #define NT_BPF_COUNT_RINGBUF_SIZE	(64U << 10)
 
-/* Wake the reader once this much is waiting (a 32nd of the drop ring,
- * ~300 drop events; 16 times less than the lifecycle ring holds); below it,
- * events wait for the next timed poll (main polls every 200 ms). */
-#define NT_BPF_WAKEUP_BYTES	(128U << 10)
 /* Load attempts: each failed one drops the program that failed. */
 #define NT_BPF_LOAD_TRIES	8
-
-/* What the program set does with one hook. */
-struct nt_bpf_hook {
-	unsigned char mech;		/* enum nt_hook_mech, NT_MECH_NONE = skipped */
-	unsigned char banned;		/* 1 << mech: failed to load that way */
-	struct bpf_program *entry;	/* NULL for skb_clone under fentry */
-	struct bpf_program *exit;	/* fexit / kretprobe, or NULL */
-	struct bpf_link *lentry, *lexit;
-	char target[64];		/* kernel function or tracepoint event */
-	struct nt_hook_args args;
-	char why[256];			/* NT_MECH_NONE: the reason, for -v */
-	/* What BTF says about the hook, read once before the first load
-	 * (nt_bpf_resolve_hook), so the BTF is freed before libbpf reads
-	 * its own copy: two parsed copies of vmlinux BTF were the start-up
-	 * peak of the process's memory. */
-	bool has_tp;			/* the catalogue names a tracepoint */
-	int terr, kerr;			/* 0 or nt_args_err() codes */
-	struct nt_hook_args ta, ka;	/* tracepoint's, kernel function's */
-	char ev[64];			/* tracepoint event name */
-	char kf[64];			/* the kernel function found */
-};
-
-struct nt_bpf {
-	struct nt_ctx *ctx;
-	struct trace_bpf *skel;
-	struct nt_bpf_hook *hooks;	/* NT_HOOK_MAX */
-	struct bpf_map *events, *lost;
-	struct ring_buffer *rb;
-	/* no BPF ring buffer: per-CPU perf buffers (bpf/ring.h, nt_perf_out) */
-	bool perf;
-	__u32 rsize;			/* the ring's bytes, or the perf buffers' in all */
-	struct perf_buffer *pb;
-	unsigned long long perf_lost;	/* PERF_RECORD_LOST totals */
-	struct nt_event *perf_copy;	/* an aligned copy of a perf sample */
-	/* NT_BPF_EMPTY set: every program returns at once (nt_empty), for
-	 * measuring what attached hooks cost by themselves (bench item 2) */
-	bool empty;
-	int ncpus;
-	__u64 *lost_vals;		/* per-CPU read buffer, ncpus entries */
-	unsigned long long lost_seen;	/* sum already reported */
-	int delivered;			/* events handed over in this poll */
-	bool trickle;			/* the last poll found a few events only */
-	int stop;			/* on_event's non-zero return, kept */
-};
 
 /* libbpf's print callback takes no context pointer: what it needs lives
  * here.  Set in open(), read only by the callback. */
@@ -122,7 +74,7 @@ static int nt_bpf_libbpf_print(enum libbpf_print_level level, const char *fmt, v
 	return vfprintf(stderr, fmt, ap);
 }
 
-static const char *nt_bpf_strerror(int err, char *buf, size_t len)
+const char *nt_bpf_strerror(int err, char *buf, size_t len)
 {
 	if (libbpf_strerror(err, buf, len))
 		snprintf(buf, len, "%s", strerror(err < 0 ? -err : err));
@@ -658,262 +610,16 @@ static int nt_bpf_open(struct nt_ctx *ctx)
 	return err;
 }
 
-/* Ring buffer callback: the record is read in place. */
-static int nt_bpf_on_sample(void *arg, void *data, size_t size)
-{
-	struct nt_bpf *st = arg;
-	struct nt_ctx *ctx = st->ctx;
-	const struct nt_event *e;
-	struct nt_event full;
-	int ret;
-
-	if (size < offsetof(struct nt_event, stack))
-		return 0;	/* cannot happen with a matching object */
-	/* Read in place: events without a stack or packet bytes stop before
-	 * them, and nothing reads those without NT_EV_STACK / NT_EV_HDR
-	 * (nt_event_size).  A 32-bit return value is widened in a copy. */
-	e = data;
-	if ((e->flags & NT_EV_RET) && st->hooks && e->hook < NT_HOOK_MAX &&
-	    st->hooks[e->hook].args.ret_s32) {
-		memcpy(&full, data, size < sizeof(full) ? size : sizeof(full));
-		full.retval = (__s32)full.retval;
-		data = &full;
-	}
-	st->delivered++;
-	if (!ctx->on_event)
-		return 0;
-	ret = ctx->on_event(ctx, data);
-	if (ret) {
-		st->stop = ret;
-		/* libbpf stops consuming only on a negative return. */
-		return ret < 0 ? ret : -ECANCELED;
-	}
-	return 0;
-}
-
-/* Perf buffer records: a sample is copied out (its data sits 4 bytes past
- * an 8-byte boundary, and may wrap), a lost record counted. */
-static enum bpf_perf_event_ret nt_bpf_on_perf(void *arg, int cpu, struct perf_event_header *h)
-{
-	struct nt_bpf *st = arg;
-	const struct {
-		struct perf_event_header h;
-		__u32 size;
-		char data[];
-	} *smp = (const void *)h;
-	const struct {
-		struct perf_event_header h;
-		__u64 id, lost;
-	} *lost = (const void *)h;
-	__u32 size;
-
-	(void)cpu;
-	if (h->type == PERF_RECORD_LOST) {
-		st->perf_lost += lost->lost;
-		return LIBBPF_PERF_EVENT_CONT;
-	}
-	if (h->type != PERF_RECORD_SAMPLE || h->size < sizeof(*smp))
-		return LIBBPF_PERF_EVENT_CONT;
-	size = smp->size;
-	if (size > h->size - sizeof(*smp))
-		size = h->size - sizeof(*smp);
-	if (size > sizeof(*st->perf_copy))
-		size = sizeof(*st->perf_copy);
-	memcpy(st->perf_copy, smp->data, size);
-	/* a stop ends this buffer's pass (the run is ending) */
-	return nt_bpf_on_sample(st, st->perf_copy, size) < 0 ? LIBBPF_PERF_EVENT_DONE
-							      : LIBBPF_PERF_EVENT_CONT;
-}
-
-/* Per-CPU perf buffers of about the ring's size in all (a power of two of
- * pages each, at least 16), waking the reader past a backlog as the ring
- * does, a quarter of a buffer at most. */
-static int nt_bpf_perf_open(struct nt_bpf *st)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-		.watermark = 1,
-	};
-	long page = sysconf(_SC_PAGESIZE);
-	size_t want, pages = 16;
-	char buf[128];
-	int err;
-
-	if (page <= 0)
-		page = 4096;
-	want = st->rsize / st->ncpus / page;
-	while (pages < want)
-		pages <<= 1;
-	attr.wakeup_watermark = NT_BPF_WAKEUP_BYTES;
-	if (attr.wakeup_watermark > pages * page / 4)
-		attr.wakeup_watermark = pages * page / 4;
-	st->perf_copy = calloc(1, sizeof(*st->perf_copy));
-	if (!st->perf_copy)
-		return -ENOMEM;
-	st->pb = perf_buffer__new_raw(bpf_map__fd(st->events), pages, &attr, nt_bpf_on_perf, st,
-				      NULL);
-	if (!st->pb) {
-		err = -errno;
-		nt_err("bpf: cannot set up the perf buffer reader: %s",
-		       nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	nt_info("bpf: events through per-CPU perf buffers (%zu KiB each): %s",
-		pages * page >> 10, nt_feat_why(st->ctx->feat, NT_FEAT_RINGBUF));
-	return 0;
-}
-
 static int nt_bpf_attach(struct nt_ctx *ctx)
 {
 	struct nt_bpf *st = ctx->priv;
-	char buf[128];
 	int err;
 
 	if (!st || !st->skel)
 		return -EINVAL;
-
-	st->ncpus = libbpf_num_possible_cpus();
-	if (st->ncpus <= 0) {
-		err = st->ncpus ? st->ncpus : -EINVAL;
-		nt_err("bpf: cannot count possible CPUs: %s", nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	st->lost_vals = calloc(st->ncpus, sizeof(*st->lost_vals));
-	if (!st->lost_vals)
-		return -ENOMEM;
-
 	/* The reader first: nothing fires before we can read it. */
-	if (st->perf) {
-		err = nt_bpf_perf_open(st);
-		if (err)
-			return err;
-	} else {
-		st->rb = ring_buffer__new(bpf_map__fd(st->events), nt_bpf_on_sample, st, NULL);
-		if (!st->rb) {
-			err = -errno;
-			nt_err("bpf: cannot set up the ring buffer reader: %s",
-			       nt_bpf_strerror(err, buf, sizeof(buf)));
-			return err;
-		}
-		nt_info("bpf: events through a %u KiB ring buffer", st->rsize >> 10);
-	}
-
-	return nt_bpf_attach_hooks(st);
-}
-
-/* Reports what the per-CPU loss counters gained since the last look. */
-static int nt_bpf_check_lost(struct nt_ctx *ctx, struct nt_bpf *st)
-{
-	unsigned long long sum = 0, delta;
-	__u32 key = 0;
-	char buf[128];
-	int i, err;
-
-	err = bpf_map__lookup_elem(st->lost, &key, sizeof(key), st->lost_vals,
-				   st->ncpus * sizeof(*st->lost_vals), 0);
-	if (err) {
-		nt_err("bpf: cannot read the lost-event counters: %s",
-		       nt_bpf_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	for (i = 0; i < st->ncpus; i++)
-		sum += st->lost_vals[i];
-	/* perf buffers: the kernel counts what did not fit too (the programs
-	 * see the error only from 5.4 on): the larger of the two */
-	if (st->perf_lost > sum)
-		sum = st->perf_lost;
-	if (sum <= st->lost_seen)
-		return 0;
-	delta = sum - st->lost_seen;
-	st->lost_seen = sum;
-	if (ctx->on_lost)
-		ctx->on_lost(ctx, delta, -1);
-	return 0;
-}
-
-/* The loss counters are a map lookup (a bpf(2) call) away: under load
- * they are read at most this often, and on every poll that came back idle,
- * interrupted or stopping, so no loss goes unreported at exit. */
-#define NT_BPF_LOST_EVERY_NS	100000000ULL
-
-static unsigned long long nt_bpf_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * A reader that keeps up finds a few dozen events at each poll: the ring
- * buffer's poll is level-triggered, so it returns as soon as one event is
- * there.  Each batch then costs an epoll_wait, a write(2) of the output
- * (flushed per batch) and a switch to whoever reads that output: half the
- * reader's CPU in a drop flood (bench/, 44 events per batch).  After a
- * batch smaller than NT_BPF_TRICKLE, the next poll lets the events gather
- * for NT_BPF_GATHER_NS instead of waiting for the first one.  A reader
- * that is behind gets large batches and never waits; an idle one sleeps
- * in the poll as before.  The buffers hold far more than the events of a
- * millisecond (4 MiB, 2 MiB in lifecycle mode: ~20,000 events).
- */
-#define NT_BPF_TRICKLE		512
-#define NT_BPF_GATHER_NS	1000000L
-
-static int nt_bpf_gather(void)
-{
-	struct timespec ts = { 0, NT_BPF_GATHER_NS };
-
-	return nanosleep(&ts, NULL) ? -errno : 0;
-}
-
-static int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
-{
-	static unsigned long long lost_next;
-	struct nt_bpf *st = ctx->priv;
-	unsigned long long now;
-	bool intr = false;
-	int err, lerr = 0;
-
-	if (!st || (!st->rb && !st->pb))
-		return -EINVAL;
-
-	st->delivered = 0;
-	st->stop = 0;
-	if (st->trickle && timeout_ms != 0)
-		err = nt_bpf_gather();
-	else
-		err = st->pb ? perf_buffer__poll(st->pb, timeout_ms) :
-			       ring_buffer__poll(st->rb, timeout_ms);
-	if (err == -EINTR) {
-		err = 0;
-		intr = true;
-	}
-	/* The programs submit without waking us below a backlog (bpf/ring.h,
-	 * nt_wake_flags): collect what the timeout left. */
-	if (err >= 0 && !st->stop)
-		err = st->pb ? perf_buffer__consume(st->pb) : ring_buffer__consume(st->rb);
-
-	st->trickle = st->delivered > 0 && st->delivered < NT_BPF_TRICKLE;
-
-	/* Losses are reported even when this poll stops early. */
-	now = nt_bpf_now_ns();
-	if (intr || st->stop || err < 0 || !st->delivered || now >= lost_next) {
-		lost_next = now + NT_BPF_LOST_EVERY_NS;
-		lerr = nt_bpf_check_lost(ctx, st);
-	}
-
-	if (st->stop < 0)
-		return st->stop;
-	if (st->stop > 0)
-		return st->delivered;	/* the consumer asked to stop */
-	if (err < 0)
-		return err;
-	if (lerr < 0)
-		return lerr;
-	return st->delivered;
+	err = nt_bpf_reader_open(st);
+	return err ? err : nt_bpf_attach_hooks(st);
 }
 
 static void nt_bpf_close(struct nt_ctx *ctx)
@@ -924,15 +630,12 @@ static void nt_bpf_close(struct nt_ctx *ctx)
 	if (!st)
 		return;
 	/* Reader first, then links, programs and maps with the skeleton. */
-	ring_buffer__free(st->rb);
-	perf_buffer__free(st->pb);
+	nt_bpf_reader_close(st);
 	if (st->hooks)
 		for (id = 0; id < NT_HOOK_MAX; id++)
 			nt_bpf_detach_hook(&st->hooks[id]);
 	trace_bpf__destroy(st->skel);
 	free(st->hooks);
-	free(st->lost_vals);
-	free(st->perf_copy);
 	free(st);
 	ctx->priv = NULL;
 }
