@@ -843,9 +843,11 @@ previous()
 	echo
 	echo "### The previous run: $(basename "$f")"
 	echo
-	grep -E '^- (date|machine|kernel|nettrace):' "$f"
+	# its own part only: it ends where its own previous run begins
+	awk '/^### The previous run/ { exit } { print }' "$f" > "$TMP/previous.md"
+	grep -E '^- (date|machine|kernel|nettrace):' "$TMP/previous.md"
 	echo
-	sed -n '/^### Targets/,/^<details>/p' "$f" | grep -v '^<details>'
+	sed -n '/^### Targets/,/^<details>/p' "$TMP/previous.md" | grep -v '^<details>'
 }
 
 REPORT=$TMP/report.md
