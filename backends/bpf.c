@@ -408,8 +408,10 @@ static int nt_bpf_try_load(struct nt_bpf *st, const struct nt_bpf_feats *f)
 
 	nt_bpf_failed_prog[0] = 0;
 	err = trace_bpf__load(skel);
-	if (!err)
+	if (!err) {
+		st->reader_waiting = skel->bss ? &skel->bss->nt_reader_waiting : NULL;
 		return 0;
+	}
 	/* Drop the hook way that failed and try again without it. */
 	for (id = 0; nt_bpf_failed_prog[0] && id < NT_HOOK_MAX; id++) {
 		struct nt_bpf_hook *lh = &st->hooks[id];

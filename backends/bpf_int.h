@@ -58,6 +58,7 @@ struct nt_bpf {
 	unsigned long long lost_seen;	/* sum already reported */
 	int delivered;			/* events handed over in this poll */
 	bool trickle;			/* the last poll found a few events only */
+	volatile __u32 *reader_waiting;	/* the programs' nt_reader_waiting (.bss) */
 	int stop;			/* on_event's non-zero return, kept */
 };
 

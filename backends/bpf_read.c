@@ -236,6 +236,15 @@ static int nt_bpf_gather(void)
 	return nanosleep(&ts, NULL) ? -errno : 0;
 }
 
+/* Tells the programs whether a wake-up would find the reader asleep in
+ * its poll (bpf/ring.h, nt_reader_waiting); perf buffers wake by their
+ * watermark instead. */
+static void nt_bpf_waiting(struct nt_bpf *st, __u32 on)
+{
+	if (st->rb && st->reader_waiting)
+		__atomic_store_n(st->reader_waiting, on, __ATOMIC_SEQ_CST);
+}
+
 int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 {
 	static unsigned long long lost_next;
@@ -251,9 +260,13 @@ int nt_bpf_poll(struct nt_ctx *ctx, int timeout_ms)
 	st->stop = 0;
 	if (st->trickle && timeout_ms != 0)
 		err = nt_bpf_gather();
-	else
-		err = st->pb ? perf_buffer__poll(st->pb, timeout_ms) :
-			       ring_buffer__poll(st->rb, timeout_ms);
+	else if (st->pb)
+		err = perf_buffer__poll(st->pb, timeout_ms);
+	else {
+		nt_bpf_waiting(st, 1);
+		err = ring_buffer__poll(st->rb, timeout_ms);
+		nt_bpf_waiting(st, 0);
+	}
 	if (err == -EINTR) {
 		err = 0;
 		intr = true;
