@@ -25,25 +25,14 @@ WL=${PROG_WORKLOAD:-udp}
 [ "$(id -u)" = 0 ] || { echo "progcost: needs root" >&2; exit 1; }
 [ -x "$NT" ] && [ -x "$UB" ] || { echo "progcost: build $NT and $UB first (make bench-build)" >&2; exit 1; }
 
-NS=ntp$$
-TMP=$(mktemp -d /tmp/ntprog.XXXXXX) || exit 2
+. bench/lib.sh
 NTPID=""; SPID=""
-cleanup()
+bench_stop_own()
 {
-	trap - EXIT INT TERM
-	[ -n "$NTPID" ] && kill -INT "$NTPID" 2>/dev/null
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-	[ -n "$NTPID" ] && { timeout 20 tail --pid="$NTPID" -f /dev/null; kill -KILL "$NTPID" 2>/dev/null; }
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
+	bench_stop "$NTPID"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
+bench_scratch ntp
 PIN0=(); PIN1=()
 if [ "$(nproc)" -ge 2 ]; then PIN0=(taskset -c 0); PIN1=(taskset -c 1); fi
 

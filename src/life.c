@@ -229,11 +229,14 @@ void nt_life_set_keep(struct nt_life *l, nt_life_keep_fn keep, void *arg)
 	l->keep_arg = arg;
 }
 
+/* A stored event: everything but its stack or header bytes, which are not
+ * kept (the lengths say so; the bytes behind them are left as they are:
+ * clearing them was a tenth of the reader's time in a storm). */
 static void rec_get(const unsigned char *rec, struct nt_event *out)
 {
 	memcpy(out, rec, NT_LIFE_EV_SIZE);
-	memset((char *)out + NT_LIFE_EV_SIZE, 0, sizeof(*out) - NT_LIFE_EV_SIZE);
 	out->nr_stack = 0;
+	out->hdr_len = 0;
 }
 
 /* Grows *buf (of *cap records) to hold one more than n, up to max. */
