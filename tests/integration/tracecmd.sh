@@ -50,13 +50,16 @@ tc_record()
 	env --default-signal=INT "$@" -o "$dat" > "$NT_TMP/tc.out" 2>&1 &
 	TC_PID=$!
 	NT_BG_PIDS+=("$TC_PID")
-	# recording has begun when its per-CPU files appear and skb:kfree_skb is
-	# enabled in the top-level instance (its "Hit Ctrl^C" line sits in a
-	# stdio buffer until it exits; with many events a slow guest takes
-	# seconds between the two)
+	# recording has begun when its per-CPU files appear, skb:kfree_skb is
+	# enabled in the top-level instance and tracing is on there (trace-cmd
+	# turns it off, enables the events, starts its recorders, then turns it
+	# on; its "Hit Ctrl^C" line sits in a stdio buffer until it exits; with
+	# many events a slow guest takes seconds between these steps: a
+	# recording of no events when the drops came before the last)
 	for (( i = 0; i < 600; i++ )); do
 		ls "$dat".cpu* >/dev/null 2>&1 &&
 			grep -q 1 "$NT_TRACEFS/events/skb/kfree_skb/enable" 2>/dev/null &&
+			grep -qx 1 "$NT_TRACEFS/tracing_on" 2>/dev/null &&
 			{ sleep 0.5; return 0; }
 		nt_alive "$TC_PID" || break
 		sleep 0.1
@@ -65,11 +68,23 @@ tc_record()
 	return 1
 }
 
+# trace-cmd writes its trace.dat after SIGINT: with a diag recording's
+# events an emulated guest takes a while, and a killed one leaves no events
 tc_stop()
 {
 	kill -INT "$TC_PID" 2>/dev/null
-	nt_wait_gone "$TC_PID" 20 || kill -KILL "$TC_PID" 2>/dev/null
+	if ! nt_wait_gone "$TC_PID" 60; then
+		detail "trace-cmd had not written its file 60 s after SIGINT: killed"
+		kill -KILL "$TC_PID" 2>/dev/null
+	fi
 	wait "$TC_PID" 2>/dev/null
+}
+
+# what trace-cmd said and wrote, for a failure
+tc_details()
+{
+	detail "recording: $(ls -l "$1" 2>&1)"
+	detail_file trace-cmd "$NT_TMP/tc.out"
 }
 
 # the scenario's drops: 3 datagrams nft drops, 2 SYNs to a closed port
@@ -106,6 +121,7 @@ elif nt_start --drop -p ip --backend=tracefs && tc_record "$NT_TMP/drop.dat" --d
 	if ! diff -u "$NT_TMP/live.lines" "$NT_TMP/input.lines" > "$NT_TMP/diff"; then
 		detail "--input's drop lines differ from the live run's:"
 		detail_file diff "$NT_TMP/diff"
+		tc_details "$NT_TMP/drop.dat"
 		ok=0
 	fi
 else
@@ -129,7 +145,8 @@ elif tc_record "$NT_TMP/diag.dat" --diag --diag-keep -p ip; then
 	[ "$rc" = 0 ] || { detail "--input exit status $rc: $(head -c 300 "$NT_TMP/diag.err")"; ok=0; }
 	grep -q 'ANALYSIS RESULT' "$NT_TMP/diag.out" &&
 		grep -qi 'dropped by netfilter\|netfilter' "$NT_TMP/diag.out" ||
-		{ detail "no ANALYSIS RESULT naming netfilter"; detail_file out "$NT_TMP/diag.out"; ok=0; }
+		{ detail "no ANALYSIS RESULT naming netfilter"; detail_file out "$NT_TMP/diag.out"
+		  tc_details "$NT_TMP/diag.dat"; ok=0; }
 else
 	ok=0
 fi
