@@ -257,12 +257,20 @@ int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, si
 		return snprintf(buf, len, "%s.%06lld", d, (real % 1000000000LL) / 1000);
 	}
 	if (len >= 32) {
-		/* "%llu.%06llu" by hand: once per event line */
-		unsigned long long us = ts % 1000000000ULL / 1000;
-		char tmp[24], *d = u64_digits(ts / 1000000000ULL, tmp + sizeof(tmp));
-		size_t n = tmp + sizeof(tmp) - 1 - d;
+		/* "%llu.%06llu" by hand: once per event line, the seconds
+		 * formatted once per second */
+		static __thread unsigned long long last_sec = ~0ULL;
+		static __thread char tmp[24];
+		static __thread const char *d;
+		unsigned long long us = ts % 1000000000ULL / 1000, sec = ts / 1000000000ULL;
+		size_t n;
 		int i;
 
+		if (sec != last_sec) {
+			d = u64_digits(sec, tmp + sizeof(tmp));
+			last_sec = sec;
+		}
+		n = tmp + sizeof(tmp) - 1 - d;
 		memcpy(buf, d, n);
 		buf[n++] = '.';
 		for (i = 5; i >= 0; i--, us /= 10)
@@ -301,6 +309,7 @@ static struct {
 	const void *syms;	/* the table the entry was made from */
 	size_t n;
 	unsigned long long addr;
+	size_t len;		/* strlen(str) */
 	char str[160];
 } nt_sym_cache[NT_SYM_CACHE];
 
@@ -313,13 +322,14 @@ static const char *sym_cached(struct nt_output *o, unsigned long long addr, char
 		return nt_ksyms_format(&o->ks, addr, buf, len);
 	if (c->syms != o->ks.syms || c->n != o->ks.n || c->addr != addr) {
 		nt_ksyms_format(&o->ks, addr, c->str, sizeof(c->str));
+		c->len = strlen(c->str);
 		c->syms = o->ks.syms;
 		c->n = o->ks.n;
 		c->addr = addr;
 	}
 	/* same truncation as formatting into buf directly */
 	if (len) {
-		size_t n = strlen(c->str);
+		size_t n = c->len;
 
 		if (n >= len)
 			n = len - 1;
