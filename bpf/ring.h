@@ -25,9 +25,9 @@ const volatile __u32 nt_wakeup_bytes = 0;
 
 /* 1 while the reader sleeps in its poll, written by user space (.bss is
  * mapped into the reader).  A reader that is gathering (a 1 ms sleep) or
- * working comes back without being woken, so then the programs do not
- * wake it: the self-IPI of each wake-up was 15% of the drop program's
- * cost here (perf record of the generator: arch_irq_work_raise, a
+ * working comes back without being woken, so then, below a quarter of
+ * the ring, the programs do not wake it: the self-IPI of each wake-up was
+ * 15% of the drop program's cost here (bench/dropcost.sh: irq_work, a
  * paravirtual MSR write).  A flag read late costs one event's wake-up:
  * the next event, or the poll's timeout, wakes it. */
 volatile __u32 nt_reader_waiting = 0;
@@ -67,7 +67,7 @@ static __always_inline __u64 nt_wake_flags(__u64 ts)
 {
 	__u32 zero = 0;
 	__u64 *last;
-	__u64 avail;
+	__u64 avail, size;
 
 	if (!nt_wakeup_bytes)
 		return 0;
@@ -77,9 +77,14 @@ static __always_inline __u64 nt_wake_flags(__u64 ts)
 	/* half full: the reader is losing the race, wake it on every event
 	 * (the cost of the wake-ups slows the producing CPU: measured, a
 	 * 1.1 M-datagram storm then loses nothing where it lost 60%) */
-	if (avail >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2)
+	size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	if (avail >= size / 2)
 		return BPF_RB_FORCE_WAKEUP;
-	if (!nt_reader_waiting)
+	/* a quarter full: the reader is behind, and the periodic wake-ups
+	 * below slow the producer enough that the ring rarely gets to half
+	 * (without them, an unfiltered lifecycle flood lost 2-3% of its
+	 * events); below that, only a reader asleep in its poll is woken */
+	if (!nt_reader_waiting && avail < size / 4)
 		return BPF_RB_NO_WAKEUP;
 	last = bpf_map_lookup_elem(&wake_ts, &zero);
 	if (!last)
