@@ -262,6 +262,27 @@ TEST(ts_date_format)
 	CHECK_STR(buf, "1272349.614564");
 }
 
+/* the seconds are formatted once per second and reused: a change of
+ * second, to fewer digits and back, and a zero */
+TEST(ts_seconds_reused)
+{
+	static const struct { unsigned long long ts; const char *s; } t[] = {
+		{ 1272349614564123ULL, "1272349.614564" },
+		{ 1272349999999999ULL, "1272349.999999" },
+		{ 5000001000ULL, "5.000001" },
+		{ 1272350000000000ULL, "1272350.000000" },
+		{ 999ULL, "0.000000" },
+		{ 5000001000ULL, "5.000001" },
+	};
+	struct nt_output o = { 0 };
+	char buf[64];
+
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK(nt_ts_format(&o, t[i].ts, buf, sizeof(buf)) == (int)strlen(t[i].s));
+		CHECK_STR(buf, t[i].s);
+	}
+}
+
 TEST(hook_line_return_values)
 {
 	struct nt_output o = { 0 };
