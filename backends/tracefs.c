@@ -3,7 +3,7 @@
  * The tracefs backend: no bpf(2) at all.  Tracepoints (and, where the
  * kernel has them, kprobe events) enabled in a private tracefs instance
  * "nettrace_<pid>", read raw from per_cpu/cpuN/trace_pipe_raw, split into
- * records with kbuffer and decoded with field offsets that libtraceevent
+ * records (tracefs_subbuf.h) and decoded with field offsets that libtraceevent
  * resolved once from the running kernel's format files.
  *
  * skb:kfree_skb carries no packet headers.  Two flow-carrying tracepoints

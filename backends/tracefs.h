@@ -345,9 +345,9 @@ enum nt_tfs_rec {
 	NT_TFS_REC_STACK,	/* ftrace:kernel_stack: ev->stack holds it */
 };
 
-/* Decodes one raw record (data/size as kbuffer returns it, ts in ns) of
- * any event in t, or a kernel_stack record (the stack into ev->stack, for
- * the drop it follows).  Returns NT_TFS_REC_*. */
+/* Decodes one raw record (its data and size, ts in ns; from a sub-buffer
+ * or a trace.dat) of any event in t, or a kernel_stack record (the stack
+ * into ev->stack, for the drop it follows).  Returns NT_TFS_REC_*. */
 int nt_tfs_decode(const struct nt_tfs_fields *f, const struct nt_tfs_evtab *t,
 		  struct nt_tfs_join *join, struct nt_tfs_clone *clone,
 		  const void *data, int size, __u64 ts, int cpu, struct nt_event *ev);

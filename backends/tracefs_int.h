@@ -14,6 +14,7 @@
  *   tracefs_hdr.c       packet headers from the kprobe header window
  *   tracefs_filter.c    filters: which run here, and in the kernel
  *   tracefs_read.c      per-CPU ring buffers: reading, delivery, lost events
+ *   tracefs_subbuf.h    a ring buffer sub-buffer, record by record
  *   tracefs_gate.c      gating unfiltered lifecycle events (tracefs_gate.h)
  *   tracefs_tep.c       loading the event formats (tracefs_tep.h)
  *   tracefs_hist.c      --monitor's histogram trigger: its text, its output
@@ -34,7 +35,6 @@
 
 struct tracefs_instance;
 struct tracefs_dynevent;
-struct kbuffer;
 struct btf;
 
 /* ------------------------------------------------------------------------
@@ -44,7 +44,6 @@ struct btf;
 struct tfs_cpu {
 	int cpu;
 	int fd;
-	struct kbuffer *kbuf;
 	struct nt_tfs_join join;
 	struct nt_tfs_clone clone;
 	struct nt_event pending;	/* drop waiting for its kernel_stack */
@@ -61,6 +60,7 @@ struct tfs_priv {
 	int epfd;
 	void *page;
 	int page_size;
+	int commit_size;		/* of a sub-buffer's header (tracefs_subbuf.h) */
 	bool attached;
 	bool want_stack;
 	unsigned long long stats_ts;

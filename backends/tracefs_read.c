@@ -2,7 +2,7 @@
 /*
  * tracefs backend, reading: the per-CPU ring buffers of the instance
  * (per_cpu/cpuN/trace_pipe_raw, non-blocking, in one epoll set), split
- * into records with kbuffer, decoded, filtered and delivered to on_event;
+ * into records (tracefs_subbuf.h), decoded, filtered and delivered to on_event;
  * --drop-stack's stacks joined to their drops; lost events counted from
  * the per-CPU stats files.
  */
@@ -16,9 +16,9 @@
 
 #include <tracefs.h>
 #include <event-parse.h>
-#include <kbuffer.h>
 
 #include "tracefs_int.h"
+#include "tracefs_subbuf.h"
 #include "../src/log.h"
 
 static int open_cpus(struct tfs_priv *p)
@@ -49,11 +49,6 @@ static int open_cpus(struct tfs_priv *p)
 		}
 		p->cpus[p->ncpu].cpu = cpu;
 		p->cpus[p->ncpu].fd = fd;
-		p->cpus[p->ncpu].kbuf = tep_kbuffer(p->tep);
-		if (!p->cpus[p->ncpu].kbuf) {
-			close(fd);
-			return -ENOMEM;
-		}
 		ee.events = EPOLLIN;
 		ee.data.u32 = p->ncpu;
 		p->ncpu++;
@@ -76,6 +71,10 @@ int nt_tfs_read_open(struct tfs_priv *p)
 		sub_kb = 0;
 	p->page_size = sub_kb ? sub_kb * 1024 : getpagesize();
 	p->page = malloc(p->page_size);
+	/* the sub-buffer header's commit field is a kernel long */
+	p->commit_size = tep_get_header_page_size(p->tep);
+	if (p->commit_size != 4 && p->commit_size != 8)
+		p->commit_size = sizeof(long);
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (!p->page || p->epfd < 0)
 		return p->page ? -errno : -ENOMEM;
@@ -89,7 +88,6 @@ void nt_tfs_read_close(struct tfs_priv *p)
 	for (i = 0; i < p->ncpu; i++) {
 		if (p->cpus[i].fd >= 0)
 			close(p->cpus[i].fd);
-		kbuffer_free(p->cpus[i].kbuf);
 	}
 	free(p->cpus);
 	p->cpus = NULL;
@@ -160,10 +158,11 @@ static int flush_pending(struct nt_ctx *ctx, struct tfs_cpu *c, int *stop)
 int nt_tfs_drain_cpu(struct nt_ctx *ctx, struct tfs_priv *p, struct tfs_cpu *c,
 		     struct nt_event *ev, int *stop, bool *lost)
 {
-	unsigned long long ts;
-	int delivered = 0, kind;
+	struct nt_subbuf sb;
+	int delivered = 0, kind, size;
+	const void *rec;
+	__u64 ts;
 	ssize_t n;
-	void *rec;
 	int pages = 0;
 
 	/* Bounded per call, so a flood cannot keep the caller from seeing
@@ -177,14 +176,11 @@ int nt_tfs_drain_cpu(struct nt_ctx *ctx, struct tfs_priv *p, struct tfs_cpu *c,
 				continue;
 			break;	/* EAGAIN: empty */
 		}
-		if (kbuffer_load_subbuffer(c->kbuf, p->page) < 0)
+		if (nt_subbuf_load(&sb, p->page, n, p->commit_size))
 			continue;
-		if (kbuffer_missed_events(c->kbuf))
+		if (sb.missed)
 			*lost = true;	/* counted from per_cpu stats */
-		for (rec = kbuffer_read_event(c->kbuf, &ts); rec && !*stop;
-		     rec = kbuffer_next_event(c->kbuf, &ts)) {
-			int size = kbuffer_event_size(c->kbuf);
-
+		while (!*stop && (rec = nt_subbuf_next(&sb, &size, &ts))) {
 			kind = nt_tfs_decode(&p->f, &p->tab, &c->join, &c->clone, rec, size, ts,
 					     c->cpu, ev);
 			if (kind == NT_TFS_REC_STACK) {
