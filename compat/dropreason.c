@@ -355,6 +355,10 @@ static const struct nt_reason_sym *find_sym(const struct nt_reasons *r, unsigned
 
 	if (!r || !r->n)
 		return NULL;
+	/* sorted by value, and the core enum counts from 0: usually the
+	 * value is its own index (once per drop line) */
+	if (val < r->n && r->sym[val].val == val)
+		return &r->sym[val];
 	return bsearch(&key, r->sym, r->n, sizeof(key), sym_cmp);
 }
 

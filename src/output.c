@@ -262,9 +262,16 @@ int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, si
 		static __thread unsigned long long last_sec = ~0ULL;
 		static __thread char tmp[24];
 		static __thread const char *d;
-		unsigned long long us = ts % 1000000000ULL / 1000, sec = ts / 1000000000ULL;
+		/* the microseconds two digits at a time: three independent
+		 * divisions, not a chain of six */
+		static const char pairs[] =
+			"00010203040506070809101112131415161718192021222324"
+			"25262728293031323334353637383940414243444546474849"
+			"50515253545556575859606162636465666768697071727374"
+			"75767778798081828384858687888990919293949596979899";
+		unsigned int us = ts % 1000000000ULL / 1000;
+		unsigned long long sec = ts / 1000000000ULL;
 		size_t n;
-		int i;
 
 		if (sec != last_sec) {
 			d = u64_digits(sec, tmp + sizeof(tmp));
@@ -273,8 +280,9 @@ int nt_ts_format(const struct nt_output *o, unsigned long long ts, char *buf, si
 		n = tmp + sizeof(tmp) - 1 - d;
 		memcpy(buf, d, n);
 		buf[n++] = '.';
-		for (i = 5; i >= 0; i--, us /= 10)
-			buf[n + i] = '0' + us % 10;
+		memcpy(buf + n, pairs + 2 * (us / 10000), 2);
+		memcpy(buf + n + 2, pairs + 2 * (us / 100 % 100), 2);
+		memcpy(buf + n + 4, pairs + 2 * (us % 100), 2);
 		n += 6;
 		buf[n] = 0;
 		return n;

@@ -283,6 +283,25 @@ TEST(ts_seconds_reused)
 	}
 }
 
+/* every microsecond of a second, against printf's "%llu.%06llu" */
+TEST(ts_every_microsecond)
+{
+	struct nt_output o = { 0 };
+	char buf[64], want[64];
+	unsigned long long us;
+
+	for (us = 0; us < 1000000; us++) {
+		unsigned long long ts = 42000000000ULL + us * 1000 + us % 1000;
+
+		nt_ts_format(&o, ts, buf, sizeof(buf));
+		snprintf(want, sizeof(want), "%llu.%06llu", ts / 1000000000ULL,
+			 ts % 1000000000ULL / 1000);
+		if (strcmp(buf, want)) {
+			CHECK_STR(buf, want);
+		}
+	}
+}
+
 TEST(hook_line_return_values)
 {
 	struct nt_output o = { 0 };
