@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by bench/progcost.sh and bench/dropcost.sh (sourced): a scratch
+# Shared by bench/progcost.sh, dropcost.sh and readcost.sh (sourced): a scratch
 # namespace and directory removed at exit, and stopping a tracer.
 
 # bench_stop PID: SIGINT, up to 20 s to exit, then SIGKILL
