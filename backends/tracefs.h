@@ -223,7 +223,14 @@ struct nt_cal_probe {
 	char ifname[16];
 	int ifindex;
 	int lens[NT_CAL_LENS];
+	/* bytes of an sk_buff object (its slab's object size): the words
+	 * read at and above it are the next object's, where a freed skb of
+	 * the same device can still hold every value looked for; 0: unknown,
+	 * every word read is a candidate */
+	int skb_size;
 };
+/* The object size of slab cache `cache` in /proc/slabinfo text, or 0. */
+int nt_tfs_cal_slab_size(const char *slabinfo, const char *cache);
 /* The first 8 bytes of the IPv4 header sent with total length len, as the
  * u64 a kprobe event reads at skb->data. */
 unsigned long long nt_tfs_cal_sig(int len);

@@ -19,8 +19,11 @@
  *   protocol the u16 reading ETH_P_IP in IPv4 frames, ETH_P_IPV6 in IPv6 ones
  *   name, ifindex
  *            our device's name and ifindex in the net_device
- * Each is taken only where exactly one candidate fits every frame; the
- * frames never leave the namespace, which goes away with the child.  The
+ * Each is taken only where exactly one candidate fits every frame, and an
+ * sk_buff field only inside the sk_buff (its object size from
+ * /proc/slabinfo: the words read past it are the next object's, where a
+ * freed skb of our device fits too).  The frames never leave the
+ * namespace, which goes away with the child.  The
  * events are filtered on the child's pid (tun receives in the writer's
  * context), so the host's own traffic stays out, unless that sees nothing.
  */
@@ -222,9 +225,13 @@ static void cands(char *buf, size_t len, const int *c, int n)
 int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_probe *pr,
 		     struct nt_skb_offs *o, char *why, size_t len)
 {
+	/* candidates lie inside the sk_buff: the words read past it are the
+	 * next object's (a freed skb of our device there fits as well) */
+	const int lim = pr->skb_size > 0 && pr->skb_size < NT_CAL_SKB_WORDS * 8 ?
+			pr->skb_size : NT_CAL_SKB_WORDS * 8, wl = lim / 8;
 	const struct nt_cal_sample *ours[CAL_MAX];
-	int lens[CAL_MAX], c[NCAND], c2[NCAND], nc, nc2, no = 0, nv6 = 0, i, j, k, off;
-	int di, hi = -1, nho = -1, nlen = 0, seen = 0;
+	int lens[CAL_MAX], c[NCAND] = { 0 }, c2[NCAND] = { 0 }, nc, nc2, no = 0, nv6 = 0;
+	int di, hi = -1, nho = -1, nlen = 0, seen = 0, i, j, k, off;
 	const unsigned int full = NT_CAL_HAVE_S | NT_CAL_HAVE_D | NT_CAL_HAVE_N;
 	unsigned char name[17] = { 0 };
 	size_t nlen_name;
@@ -237,9 +244,9 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 		for (k = 0; k < NT_CAL_LENS; k++) {
 			unsigned long long sig = nt_tfs_cal_sig(pr->lens[k]);
 
-			for (j = 0; j < NT_CAL_SKB_WORDS && v[i].d[j] != sig; j++)
+			for (j = 0; j < wl && v[i].d[j] != sig; j++)
 				;
-			if (j < NT_CAL_SKB_WORDS)
+			if (j < wl)
 				break;
 		}
 		if (k == NT_CAL_LENS)
@@ -256,7 +263,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 		return -ENOENT;
 	}
 	/* data: the word pointing at the header, frame after frame */
-	for (nc = 0, j = 0; j < NT_CAL_SKB_WORDS; j++) {
+	for (nc = 0, j = 0; j < wl; j++) {
 		for (i = 0; i < no && ours[i]->d[j] == nt_tfs_cal_sig(lens[i]); i++)
 			;
 		if (i == no)
@@ -266,7 +273,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 	o->data = c[0];
 	di = c[0] / 8;
 	/* len: the u32 equal to the total length, whatever the length */
-	for (nc = 0, off = 0; off < NT_CAL_SKB_WORDS * 8; off += 4) {
+	for (nc = 0, off = 0; off + 4 <= lim; off += 4) {
 		for (i = 0; i < no && rd(ours[i]->s, off, 4) == (unsigned int)lens[i]; i++)
 			;
 		if (i == no)
@@ -275,7 +282,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 	ONE("sk_buff.len", c, nc);
 	o->len = c[0];
 	/* dev: ip_rcv's second argument */
-	for (nc = 0, j = 0; j < NT_CAL_SKB_WORDS; j++) {
+	for (nc = 0, j = 0; j < wl; j++) {
 		for (i = 0; i < no && ours[i]->dev && ours[i]->s[j] == ours[i]->dev; i++)
 			;
 		if (i == no)
@@ -284,7 +291,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 	ONE("sk_buff.dev", c, nc);
 	o->dev = c[0];
 	/* head and network_header: head + network_header == data */
-	for (nc = 0, nc2 = 0, j = 0; j < NT_CAL_SKB_WORDS; j++) {
+	for (nc = 0, nc2 = 0, j = 0; j < wl; j++) {
 		int found = -1, nfound = 0;
 
 		for (i = 0; i < no; i++) {
@@ -295,7 +302,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 		}
 		if (i < no)
 			continue;
-		for (off = 0; off < NT_CAL_SKB_WORDS * 8; off += 2) {
+		for (off = 0; off + 2 <= lim; off += 2) {
 			for (i = 0; i < no &&
 				    rd(ours[i]->s, off, 2) == ours[i]->s[di] - ours[i]->s[j]; i++)
 				;
@@ -323,7 +330,7 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 			o->nh_size = 4;		/* before v3.18: sk_buff_data_t on 64-bit */
 	}
 	/* protocol: ETH_P_IP, and ETH_P_IPV6 on our device's IPv6 frames */
-	for (nc = 0, off = 0; off < NT_CAL_SKB_WORDS * 8; off += 2) {
+	for (nc = 0, off = 0; off + 2 <= lim; off += 2) {
 		static const unsigned char ip[2] = { 0x08, 0x00 }, ip6[2] = { 0x86, 0xdd };
 		unsigned short p4, p6;
 
@@ -371,6 +378,39 @@ int nt_tfs_cal_solve(const struct nt_cal_sample *v, int n, const struct nt_cal_p
 		snprintf(why, len, "net_device.ifindex: %s candidate%s", nc ? "more than one" : "no",
 			 nc ? "s" : "");
 	return 0;
+}
+
+/* "name active_objs num_objs objsize ..." per line, after two header lines */
+int nt_tfs_cal_slab_size(const char *slabinfo, const char *cache)
+{
+	size_t n = strlen(cache);
+	const char *l;
+	int size;
+
+	for (l = slabinfo; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (strncmp(l, cache, n) || (l[n] != ' ' && l[n] != '\t'))
+			continue;
+		if (sscanf(l + n, "%*u %*u %d", &size) == 1 && size > 0)
+			return size;
+		return 0;
+	}
+	return 0;
+}
+
+/* The size of an sk_buff object on this host, where /proc/slabinfo says
+ * (skbuff_head_cache: the skbs tun allocates for our frames), else 0. */
+static int cal_skb_size(void)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512];
+	int size = 0;
+
+	if (!f)
+		return 0;
+	while (!size && fgets(line, sizeof(line), f))
+		size = nt_tfs_cal_slab_size(line, "skbuff_head_cache");
+	fclose(f);
+	return size;
 }
 
 void nt_tfs_offs_str(const struct nt_skb_offs *o, char *buf, size_t len)
@@ -675,6 +715,9 @@ int nt_tfs_calibrate(struct nt_ctx *ctx, struct tfs_priv *p, char *why, size_t l
 	pid_t pid = -1;
 
 	memcpy(pr.lens, cal_lens, sizeof(pr.lens));
+	pr.skb_size = cal_skb_size();
+	nt_debug("tracefs: calibration: sk_buff objects of %d bytes%s", pr.skb_size,
+		 pr.skb_size ? " (/proc/slabinfo)" : ": unknown, no /proc/slabinfo entry");
 	snprintf(pr.ifname, sizeof(pr.ifname), "ntcal%x", (unsigned int)getpid() & 0xfffff);
 	v = calloc(CAL_MAX, sizeof(*v));
 	if (!v)

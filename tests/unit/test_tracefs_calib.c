@@ -279,6 +279,54 @@ TEST(tracefs_calib_refuses_ambiguity)
 	CHECK_STR(why, "net_device.name: more than one candidate (offsets 280, 312)");
 }
 
+/* The words read past the sk_buff are the next slab object's: a freed skb
+ * of the same device there holds the same dev (6.12 guest: "sk_buff.dev:
+ * more than one candidate (offsets 16, 272)").  Refused without the object
+ * size; with it (slabinfo: 256), only the sk_buff's own words count. */
+TEST(tracefs_calib_ignores_the_next_object)
+{
+	static struct nt_cal_sample v[64];
+	struct nt_cal_probe pr = probe;
+	char *text = trace_of(&l618, true, false);
+	int n = nt_tfs_cal_parse(text, v, 64), i;
+	struct nt_skb_offs o;
+	char why[256];
+
+	free(text);
+	CHECK(n > 0);
+	for (i = 0; i < n; i++)		/* the next object's first 64 bytes */
+		memcpy((char *)v[i].s + 256, (char *)v[i].s, 64);
+	CHECK_INT(nt_tfs_cal_solve(v, n, &pr, &o, why, sizeof(why)), -ENOENT);
+	CHECK_STR(why, "sk_buff.dev: more than one candidate (offsets 16, 272)");
+	pr.skb_size = 256;
+	CHECK_INT(nt_tfs_cal_solve(v, n, &pr, &o, why, sizeof(why)), 0);
+	CHECK_INT(o.dev, l618.dev);
+	CHECK_INT(o.data, l618.data);
+	CHECK_INT(o.head, l618.head);
+	CHECK_INT(o.len, l618.len);
+	CHECK_INT(o.protocol, l618.protocol);
+}
+
+TEST(tracefs_calib_slab_size)
+{
+	static const char slabinfo[] =
+		"slabinfo - version: 2.1\n"
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
+		"<active_slabs> <num_slabs> <sharedavail>\n"
+		"skbuff_small_head    140    210    576   14    2 : tunables    0    0    0 : "
+		"slabdata     15     15      0\n"
+		"skbuff_head_cache    336    384    256   16    1 : tunables    0    0    0 : "
+		"slabdata     24     24      0\n";
+
+	CHECK_INT(nt_tfs_cal_slab_size(slabinfo, "skbuff_head_cache"), 256);
+	CHECK_INT(nt_tfs_cal_slab_size(slabinfo, "skbuff_small_head"), 576);
+	CHECK_INT(nt_tfs_cal_slab_size(slabinfo, "skbuff"), 0);
+	CHECK_INT(nt_tfs_cal_slab_size(slabinfo, "skbuff_fclone_cache"), 0);
+	CHECK_INT(nt_tfs_cal_slab_size("skbuff_head_cache garbage\n", "skbuff_head_cache"), 0);
+	CHECK_INT(nt_tfs_cal_slab_size("", "skbuff_head_cache"), 0);
+}
+
 TEST(tracefs_calib_offsets_string)
 {
 	struct nt_skb_offs o = {
