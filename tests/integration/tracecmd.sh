@@ -80,6 +80,22 @@ tc_stop()
 	wait "$TC_PID" 2>/dev/null
 }
 
+# True when trace-cmd says it recorded no bytes on any CPU.  In the 1-CPU
+# emulated 6.1 guest, about one run in three, a recording made after every
+# sign of trace-cmd being ready above holds nothing, while a live run of
+# the same scenario sees its drops: a recording, not --input, to redo.
+tc_empty()
+{
+	grep -q 'data recorded at' "$NT_TMP/tc.out" &&
+		! grep -A1 'data recorded at' "$NT_TMP/tc.out" | grep 'bytes in size' |
+			grep -qv '^ *0 bytes in size'
+}
+
+tc_again()
+{
+	echo "# $name: trace-cmd recorded nothing; recording the scenario once more"
+}
+
 # what trace-cmd said and wrote, for a failure
 tc_details()
 {
@@ -97,14 +113,21 @@ lab()
 	sleep 0.5
 }
 
+# drop_round: the live run and the recording of one scenario
+drop_round()
+{
+	nt_start --drop -p ip --backend=tracefs && tc_record "$NT_TMP/drop.dat" --drop -p ip ||
+		return 1
+	lab
+	tc_stop
+	nt_stop && ! tc_empty
+}
+
 name=tracecmd/drop-lines-like-live
 ok=1
 if [ "$NAMES" = tracecmd/bad-input ]; then
 	:	# skipped above
-elif nt_start --drop -p ip --backend=tracefs && tc_record "$NT_TMP/drop.dat" --drop -p ip; then
-	lab
-	tc_stop
-	nt_stop || ok=0
+elif drop_round || { tc_empty && tc_again && drop_round; }; then
 	"$NT_BIN" --drop -p ip --input "$NT_TMP/drop.dat" > "$NT_TMP/input.out" 2> "$NT_TMP/input.err"
 	rc=$?
 	[ "$rc" = 0 ] || { detail "--input exit status $rc: $(head -c 300 "$NT_TMP/input.err")"; ok=0; }
@@ -127,18 +150,25 @@ elif nt_start --drop -p ip --backend=tracefs && tc_record "$NT_TMP/drop.dat" --d
 else
 	ok=0
 	detail_run
+	tc_empty && tc_details "$NT_TMP/drop.dat"
 fi
 if [ "$NAMES" != tracecmd/bad-input ]; then
 	[ $ok = 1 ] && pass "$name" || fail "$name" "--input does not print the live run's drops"
 fi
 
+diag_round()
+{
+	tc_record "$NT_TMP/diag.dat" --diag --diag-keep -p ip || return 1
+	lab
+	tc_stop
+	! tc_empty
+}
+
 name=tracecmd/diag-like-live
 ok=1
 if [ "$NAMES" = tracecmd/bad-input ]; then
 	:	# skipped above
-elif tc_record "$NT_TMP/diag.dat" --diag --diag-keep -p ip; then
-	lab
-	tc_stop
+elif diag_round || { tc_empty && tc_again && diag_round; }; then
 	"$NT_BIN" --diag --diag-keep -p ip --input "$NT_TMP/diag.dat" > "$NT_TMP/diag.out" \
 		2> "$NT_TMP/diag.err"
 	rc=$?
@@ -149,6 +179,7 @@ elif tc_record "$NT_TMP/diag.dat" --diag --diag-keep -p ip; then
 		  tc_details "$NT_TMP/diag.dat"; ok=0; }
 else
 	ok=0
+	tc_empty && tc_details "$NT_TMP/diag.dat"
 fi
 if [ "$NAMES" != tracecmd/bad-input ]; then
 	[ $ok = 1 ] && pass "$name" || fail "$name" "--input --diag does not diagnose the recorded drops"
