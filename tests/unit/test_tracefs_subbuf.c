@@ -90,62 +90,52 @@ static void same_as_kbuffer(const void *buf, size_t len, int commit_size, int wa
 	kbuffer_free(kb);
 }
 
+/* Every kind of record, starting at 1 s: 7 data records, of which one with a
+ * length word, between a time extend, a discarded record and a time stamp */
+static void mixed(struct page *p, int cs)
+{
+	pg_init(p, cs, 1000000000ULL);
+	rec(p, 0, 4, 1);		/* the smallest */
+	rec(p, 7, 44, 2);		/* a kfree_skb's size */
+	rec(p, 100, 112, 3);		/* the largest with type_len */
+	rec(p, 1, 200, 4);		/* type_len 0: length word */
+	hdr(p, NT_SUBBUF_TIME_EXTEND, 5);	/* delta 5 + 3 << 27 */
+	put32(p, 3);
+	rec(p, 0, 8, 5);
+	hdr(p, NT_SUBBUF_PADDING, 9);	/* a record a filter discarded */
+	put32(p, 40);
+	memset(p->b + p->pos, 0xee, 36);
+	p->pos += 36;
+	rec(p, 2, 12, 6);
+	hdr(p, NT_SUBBUF_TIME_STAMP, 11);	/* absolute: 11 + 2 << 27 */
+	put32(p, 2);
+	rec(p, 3, 16, 7);
+	pg_commit(p, cs, 0);
+}
+
 TEST(subbuf_records_sizes_and_times)
 {
 	static struct page p;
-	int cs;
+	static const __u64 want[] = {
+		1000000000ULL, 1000000007ULL, 1000000107ULL, 1000000108ULL,
+		1000000113ULL + (3ULL << 27), 1000000124ULL + (3ULL << 27), (2ULL << 27) + 11 + 3,
+	};
+	struct nt_subbuf sb;
+	int cs, size, i = 0;
+	__u64 ts;
 
 	for (cs = 8; cs >= 4; cs -= 4) {
-		pg_init(&p, cs, 1000000000ULL);
-		rec(&p, 0, 4, 1);		/* the smallest */
-		rec(&p, 7, 44, 2);		/* a kfree_skb's size */
-		rec(&p, 100, 112, 3);		/* the largest with type_len */
-		rec(&p, 1, 200, 4);		/* type_len 0: length word */
-		hdr(&p, NT_SUBBUF_TIME_EXTEND, 5);	/* delta 5 + 3 << 27 */
-		put32(&p, 3);
-		rec(&p, 0, 8, 5);
-		hdr(&p, NT_SUBBUF_PADDING, 9);	/* a record a filter discarded */
-		put32(&p, 40);
-		memset(p.b + p.pos, 0xee, 36);
-		p.pos += 36;
-		rec(&p, 2, 12, 6);
-		hdr(&p, NT_SUBBUF_TIME_STAMP, 11);	/* absolute: 11 + 2 << 27 */
-		put32(&p, 2);
-		rec(&p, 3, 16, 7);
-		pg_commit(&p, cs, 0);
+		mixed(&p, cs);
 		CHECK_CALL(same_as_kbuffer(p.b, sizeof(p.b), cs, 7, false));
 	}
 	/* the times themselves, not only kbuffer's agreement */
-	{
-		struct nt_subbuf sb;
-		__u64 ts, want[] = { 1000000000ULL, 1000000007ULL, 1000000107ULL, 1000000108ULL,
-				     1000000113ULL + (3ULL << 27), 1000000124ULL + (3ULL << 27),
-				     (2ULL << 27) + 11 + 3 };
-		int size, i = 0;
-
-		pg_init(&p, 8, 1000000000ULL);
-		rec(&p, 0, 4, 1);
-		rec(&p, 7, 44, 2);
-		rec(&p, 100, 112, 3);
-		rec(&p, 1, 200, 4);
-		hdr(&p, NT_SUBBUF_TIME_EXTEND, 5);
-		put32(&p, 3);
-		rec(&p, 0, 8, 5);
-		hdr(&p, NT_SUBBUF_PADDING, 9);
-		put32(&p, 40);
-		p.pos += 36;
-		rec(&p, 2, 12, 6);
-		hdr(&p, NT_SUBBUF_TIME_STAMP, 11);
-		put32(&p, 2);
-		rec(&p, 3, 16, 7);
-		pg_commit(&p, 8, 0);
-		CHECK_INT(nt_subbuf_load(&sb, p.b, sizeof(p.b), 8), 0);
-		while (nt_subbuf_next(&sb, &size, &ts) && i < (int)NT_NCASES(want)) {
-			CHECK_INT(ts, want[i]);
-			i++;
-		}
-		CHECK_INT(i, NT_NCASES(want));
+	mixed(&p, 8);
+	CHECK_INT(nt_subbuf_load(&sb, p.b, sizeof(p.b), 8), 0);
+	while (nt_subbuf_next(&sb, &size, &ts) && i < (int)NT_NCASES(want)) {
+		CHECK_INT(ts, want[i]);
+		i++;
 	}
+	CHECK_INT(i, NT_NCASES(want));
 }
 
 TEST(subbuf_missed_events_flag)
